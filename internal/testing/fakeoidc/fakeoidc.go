@@ -1,0 +1,116 @@
+package fakeoidc
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Server is a fake GitHub Actions OIDC issuer and token service. Its
+// configuration is fixed by New; all methods are safe for concurrent use.
+type Server struct {
+	issuer       string
+	issuerHost   string
+	prefix       string // the issuer URL's path without a trailing slash, "" for none
+	claims       map[string]any
+	fixedJTI     bool
+	requestToken string
+	clock        func() time.Time
+	lifetime     time.Duration
+	key          *rsa.PrivateKey
+	keyID        string
+
+	tokenRequests atomic.Int64
+}
+
+// New returns a Server configured by opts. WithIssuer is required; every
+// other option has a default.
+func New(opts ...Option) (*Server, error) {
+	o := options{
+		claims:   DefaultClaims(),
+		clock:    time.Now,
+		lifetime: 10 * time.Minute,
+		keyID:    "k1",
+	}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	if o.issuer == "" {
+		return nil, errors.New("no issuer: pass WithIssuer")
+	}
+	if o.key == nil {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, fmt.Errorf("generating signing key: %w", err)
+		}
+		o.key = k
+	}
+	iss, err := url.Parse(o.issuer)
+	if err != nil {
+		return nil, fmt.Errorf("parsing issuer: %w", err) // WithIssuer checked it already.
+	}
+	return &Server{
+		issuer:       o.issuer,
+		issuerHost:   iss.Host,
+		prefix:       strings.TrimSuffix(iss.Path, "/"),
+		claims:       o.claims,
+		fixedJTI:     o.fixedJTI,
+		requestToken: o.requestToken,
+		clock:        o.clock,
+		lifetime:     o.lifetime,
+		key:          o.key,
+		keyID:        o.keyID,
+	}, nil
+}
+
+// Issuer returns the issuer URL, the iss of every token.
+func (s *Server) Issuer() string { return s.issuer }
+
+// PublicKey returns the public half of the signing key.
+func (s *Server) PublicKey() *rsa.PublicKey { return &s.key.PublicKey }
+
+// TokenRequests reports how many requests reached the token endpoint,
+// whatever their outcome. Mint does not count.
+func (s *Server) TokenRequests() int { return int(s.tokenRequests.Load()) }
+
+// Mint returns a signed token for audience without going through HTTP. An
+// empty audience gives GitHub's default, "https://github.com/<repository_owner>".
+//
+// extra is merged over the configured claims and over iss, aud, iat, nbf
+// and exp, so a negative test can override any of them; a key whose value
+// is nil removes that claim.
+func (s *Server) Mint(audience string, extra map[string]any) (string, error) {
+	claims := s.baseClaims(audience)
+	if _, ok := extra["jti"]; !ok && !s.fixedJTI {
+		claims["jti"] = newJTI()
+	}
+	tok, err := signJWT(s.key, s.keyID, merge(claims, extra))
+	if err != nil {
+		return "", fmt.Errorf("minting token: %w", err)
+	}
+	return tok, nil
+}
+
+// baseClaims returns the configured claims plus the registered ones.
+func (s *Server) baseClaims(audience string) map[string]any {
+	if audience == "" {
+		owner, _ := s.claims["repository_owner"].(string)
+		audience = "https://github.com/" + owner
+	}
+	now := s.clock()
+	claims := merge(s.claims, map[string]any{
+		"iss": s.issuer,
+		"aud": audience,
+		"iat": now.Unix(),
+		"nbf": now.Unix(),
+		"exp": now.Add(s.lifetime).Unix(),
+	})
+	return claims
+}
