@@ -1,0 +1,80 @@
+package ghctx
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// envClaims pairs each runner environment variable with the claim that must
+// hold the same value. The environment is under the control of earlier steps
+// (GITHUB_ENV), the claims are not, so a disagreement means the environment
+// was forged or the token belongs to another run.
+var envClaims = []struct {
+	env   string
+	claim func(Claims) string
+}{
+	{"GITHUB_REPOSITORY", func(c Claims) string { return c.Repository }},
+	{"GITHUB_REPOSITORY_ID", func(c Claims) string { return c.RepositoryID }},
+	{"GITHUB_REPOSITORY_OWNER", func(c Claims) string { return c.RepositoryOwner }},
+	{"GITHUB_REPOSITORY_OWNER_ID", func(c Claims) string { return c.RepositoryOwnerID }},
+	{"GITHUB_REF", func(c Claims) string { return c.Ref }},
+	{"GITHUB_SHA", func(c Claims) string { return c.SHA }},
+	{"GITHUB_EVENT_NAME", func(c Claims) string { return c.EventName }},
+	{"GITHUB_WORKFLOW_REF", func(c Claims) string { return c.WorkflowRef }},
+	{"GITHUB_WORKFLOW_SHA", func(c Claims) string { return c.WorkflowSHA }},
+	{"GITHUB_RUN_ID", func(c Claims) string { return c.RunID }},
+	{"GITHUB_RUN_ATTEMPT", func(c Claims) string { return c.RunAttempt }},
+	{"GITHUB_RUN_NUMBER", func(c Claims) string { return c.RunNumber }},
+	{"RUNNER_ENVIRONMENT", func(c Claims) string { return c.RunnerEnvironment }},
+}
+
+// ForgedError reports environment variables or event payload fields that
+// disagree with the verified token.
+type ForgedError struct {
+	// Mismatches lists each disagreement as "NAME: environment says X, token says Y".
+	Mismatches []string
+}
+
+func (e *ForgedError) Error() string {
+	return "the runner environment disagrees with the verified OIDC token, so provenance would not be trustworthy; " +
+		"a step may have overwritten these variables through GITHUB_ENV, or the token is from another run: " +
+		strings.Join(e.Mismatches, "; ")
+}
+
+// CheckEnv compares the runner's environment with the verified claims. A
+// variable that is unset or empty is not compared (a local run has none);
+// one that is set must agree. getenv is the front end's environment reader.
+func CheckEnv(c Claims, getenv func(string) string) error {
+	var bad []string
+	for _, ec := range envClaims {
+		got := getenv(ec.env)
+		if want := ec.claim(c); got != "" && want != "" && got != want {
+			bad = append(bad, fmt.Sprintf("%s: environment says %q, token says %q", ec.env, got, want))
+		}
+	}
+	if len(bad) > 0 {
+		return &ForgedError{Mismatches: bad}
+	}
+	return nil
+}
+
+// CheckEvent compares the repository named in the event payload, when it
+// names one, with the verified claims.
+func CheckEvent(c Claims, event json.RawMessage) error {
+	if len(event) == 0 {
+		return nil
+	}
+	var ev struct {
+		Repository *struct {
+			FullName string `json:"full_name"`
+		} `json:"repository"`
+	}
+	if err := json.Unmarshal(event, &ev); err != nil {
+		return fmt.Errorf("decoding event payload: %w", err)
+	}
+	if ev.Repository != nil && ev.Repository.FullName != "" && !strings.EqualFold(ev.Repository.FullName, c.Repository) {
+		return &ForgedError{Mismatches: []string{fmt.Sprintf("event payload repository.full_name: %q, token says %q", ev.Repository.FullName, c.Repository)}}
+	}
+	return nil
+}
