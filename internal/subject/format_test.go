@@ -1,0 +1,51 @@
+package subject
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestFormatSHA256Sum(t *testing.T) {
+	t.Parallel()
+	subjects := []Subject{
+		{"b.txt", d256("b")},
+		{"only-512", map[string]string{"sha512": sum512("x")}},
+		{"*star", d256("s")},
+		{" space", d256("sp")},
+		{"a.txt", map[string]string{"sha256": hexA, "sha512": sum512("a")}},
+	}
+	want := hexB + "  b.txt\n" + sum256("s") + " **star\n" + sum256("sp") + " * space\n" + hexA + "  a.txt\n"
+	if diff := cmp.Diff(want, string(FormatSHA256Sum(subjects))); diff != "" {
+		t.Errorf("FormatSHA256Sum() mismatch (-want +got):\n%s", diff)
+	}
+	if got := FormatSHA256Sum(nil); len(got) != 0 {
+		t.Errorf("FormatSHA256Sum(nil) = %q; want empty", got)
+	}
+}
+
+// TestEncodeBase64_roundTrip checks that EncodeBase64 output read back as
+// base64-subjects (and FormatSHA256Sum output as subject-checksums) gives
+// the sha256 subjects back.
+func TestEncodeBase64_roundTrip(t *testing.T) {
+	t.Parallel()
+	subjects := []Subject{
+		{"dist/app_linux_amd64.tar.gz", d256("1")},
+		{"*starts-with-star", d256("2")},
+		{"  two leading spaces", d256("3")},
+		{`back\slash and "quotes" and ünïcode`, d256("4")},
+		{"user@host:tag", d256("5")},
+	}
+	for _, in := range []Inputs{
+		{Base64: EncodeBase64(subjects)},
+		{Checksums: string(FormatSHA256Sum(subjects))},
+	} {
+		got, err := Resolve(t.Context(), in, WithWorkspace(t.TempDir()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(subjects, got); diff != "" {
+			t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+		}
+	}
+}
