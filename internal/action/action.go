@@ -1,0 +1,216 @@
+package action
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-githubactions"
+)
+
+// maxEventSize caps the event payload read from GITHUB_EVENT_PATH. GitHub
+// caps webhook payloads at 25 MB.
+const maxEventSize = 32 << 20
+
+// Env is the runner environment of one provenant process.
+type Env struct {
+	gha    *githubactions.Action
+	getenv func(string) string
+	getwd  func() (string, error)
+}
+
+type options struct {
+	getenv func(string) string
+	out    io.Writer
+	client *http.Client
+	getwd  func() (string, error)
+}
+
+// Option configures an Env.
+type Option func(*options)
+
+// WithGetenv sets the environment reader. The default is os.Getenv.
+func WithGetenv(f func(string) string) Option { return func(o *options) { o.getenv = f } }
+
+// WithWriter sets where workflow commands (masks, annotations, groups) go.
+// The default is os.Stdout, which the runner reads.
+func WithWriter(w io.Writer) Option { return func(o *options) { o.out = w } }
+
+// WithHTTPClient sets the client used to fetch the OIDC token. The default
+// has a 30-second timeout.
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
+
+// WithGetwd sets how the working directory is found when GITHUB_WORKSPACE is
+// unset. The default is os.Getwd.
+func WithGetwd(f func() (string, error)) Option { return func(o *options) { o.getwd = f } }
+
+// New returns the Env. Inside Actions it masks the token-request credential
+// at once, before anything else can print it.
+func New(opts ...Option) *Env {
+	o := options{getenv: os.Getenv, out: os.Stdout, client: &http.Client{Timeout: 30 * time.Second}, getwd: os.Getwd}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	e := &Env{
+		gha: githubactions.New(githubactions.WithGetenv(o.getenv), githubactions.WithWriter(o.out),
+			githubactions.WithHTTPClient(o.client)),
+		getenv: o.getenv,
+		getwd:  o.getwd,
+	}
+	if e.InActions() {
+		e.Mask(e.getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
+		e.Mask(e.getenv("ACTIONS_RUNTIME_TOKEN"))
+	}
+	return e
+}
+
+// Getenv returns an environment variable.
+func (e *Env) Getenv(name string) string { return e.getenv(name) }
+
+// InActions reports whether the process runs as a GitHub Actions step.
+func (e *Env) InActions() bool { return e.getenv("GITHUB_ACTIONS") == "true" }
+
+// Input returns the action input of that name and whether it is non-empty.
+// Outside Actions there are no inputs.
+func (e *Env) Input(name string) (string, bool) {
+	if !e.InActions() {
+		return "", false
+	}
+	v := e.getenv("INPUT_" + strings.ToUpper(strings.ReplaceAll(name, " ", "_")))
+	return v, strings.TrimSpace(v) != ""
+}
+
+// Mask tells the runner to hide a secret in all later log output. Outside
+// Actions, and for empty values, it does nothing.
+func (e *Env) Mask(secret string) {
+	if secret == "" || !e.InActions() {
+		return
+	}
+	for _, line := range strings.Split(secret, "\n") {
+		if strings.TrimSpace(line) != "" {
+			e.gha.AddMask(line)
+		}
+	}
+}
+
+// Workspace returns the absolute workspace directory: GITHUB_WORKSPACE, or
+// the working directory outside Actions.
+func (e *Env) Workspace() (string, error) {
+	ws := e.getenv("GITHUB_WORKSPACE")
+	if ws == "" {
+		wd, err := e.getwd()
+		if err != nil {
+			return "", fmt.Errorf("finding the working directory: %w", err)
+		}
+		ws = wd
+	}
+	abs, err := filepath.Abs(ws)
+	if err != nil {
+		return "", fmt.Errorf("resolving workspace %q: %w", ws, err)
+	}
+	return abs, nil
+}
+
+// ServerURL returns GITHUB_SERVER_URL without a trailing slash, defaulting
+// to https://github.com.
+func (e *Env) ServerURL() string {
+	if s := strings.TrimRight(e.getenv("GITHUB_SERVER_URL"), "/"); s != "" {
+		return s
+	}
+	return "https://github.com"
+}
+
+// Event reads the webhook payload at GITHUB_EVENT_PATH. It returns nil when
+// the variable is unset (a local run) and an error when the file is missing,
+// too large or not JSON.
+func (e *Env) Event() (json.RawMessage, error) {
+	p := e.getenv("GITHUB_EVENT_PATH")
+	if p == "" {
+		return nil, nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("reading the event payload (GITHUB_EVENT_PATH): %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxEventSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the event payload %s: %w", p, err)
+	}
+	if len(b) > maxEventSize {
+		return nil, fmt.Errorf("the event payload %s is larger than %d MiB", p, maxEventSize>>20)
+	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("the event payload %s is not valid JSON", p)
+	}
+	return b, nil
+}
+
+// ErrNoToken means the job cannot get an OIDC token.
+var ErrNoToken = errors.New("no GitHub OIDC token is available: the job needs `permissions: id-token: write` " +
+	"(add it to the job, or to the workflow), and pull requests from forks never get a token; " +
+	"outside GitHub Actions, ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN must be set")
+
+// Token fetches an OIDC token for the audience from the Actions runtime,
+// retrying transient failures, and masks it before returning it.
+func (e *Env) Token(ctx context.Context, audience string) (string, error) {
+	if e.getenv("ACTIONS_ID_TOKEN_REQUEST_URL") == "" || e.getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN") == "" {
+		return "", ErrNoToken
+	}
+	var last error
+	for attempt := range 4 {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return "", fmt.Errorf("fetching the OIDC token: %w", ctx.Err())
+			case <-time.After(backoff(attempt)):
+			}
+		}
+		tok, err := e.gha.GetIDToken(ctx, audience)
+		if err == nil {
+			if tok == "" {
+				return "", errors.New("fetching the OIDC token: the token service answered without a token")
+			}
+			e.Mask(tok)
+			return tok, nil
+		}
+		last = err
+		if !transient(err) {
+			break
+		}
+	}
+	return "", fmt.Errorf("fetching the OIDC token: %w", describeTokenError(last))
+}
+
+func backoff(attempt int) time.Duration {
+	d := time.Duration(250<<attempt) * time.Millisecond
+	return d + time.Duration(time.Now().UnixNano()%int64(d/4+1))
+}
+
+func transient(err error) bool {
+	var rf *githubactions.RequestFailedError
+	if errors.As(err, &rf) {
+		return rf.StatusCode >= 500 || rf.StatusCode == http.StatusTooManyRequests
+	}
+	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+func describeTokenError(err error) error {
+	var rf *githubactions.RequestFailedError
+	if errors.As(err, &rf) {
+		switch rf.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden:
+			return fmt.Errorf("the token service refused the request (HTTP %d): the job's id-token permission may be missing or the request token expired", rf.StatusCode)
+		default:
+			return fmt.Errorf("the token service answered HTTP %d", rf.StatusCode)
+		}
+	}
+	return err
+}

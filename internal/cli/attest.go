@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/provenant/provenant/internal/action"
+	"github.com/provenant/provenant/internal/attest"
+	"github.com/provenant/provenant/internal/config"
+	"github.com/provenant/provenant/internal/input"
+)
+
+const attestSynopsis = `Resolves the subjects, verifies the run's GitHub OIDC token, and builds an
+in-toto statement with SLSA provenance (v1.0 by default, v0.2 on request).
+With --dry-run the statement is printed and nothing is written.`
+
+func runAttest(ctx context.Context, s *session, args []string) error {
+	src, rest, err := parseFlags(s, "attest", attestSynopsis, config.Attest, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Errorf("unexpected arguments %q: subjects are given with --subject-path and the other subject flags", rest)}
+	}
+	cfg, err := s.load(ctx, config.Attest, src)
+	if err != nil {
+		return err
+	}
+	env, err := s.environment()
+	if err != nil {
+		return err
+	}
+	p := newProgress(s.Stderr)
+	res, err := attest.Run(ctx, cfg, env, attest.WithProgress(p.update))
+	p.done()
+	if err != nil {
+		return err
+	}
+	if cfg.DryRun {
+		return printStatement(s, res.Statement)
+	}
+	fmt.Fprintf(s.Stderr, "provenant attest: wrote %s (%d subjects, %s)\n", res.StatementPath, len(res.Subjects), res.PredicateType)
+	return s.reportAttest(res)
+}
+
+// load validates the options; when they are wrong it still resolves the
+// subjects, so that every mistake is reported in one run.
+func (s *session) load(ctx context.Context, specs []config.Spec, src config.Source) (*config.Config, error) {
+	cfg, err := config.Load(specs, src)
+	if err == nil {
+		return cfg, nil
+	}
+	ws, werr := s.env.Workspace()
+	if werr != nil {
+		return nil, errors.Join(err, werr)
+	}
+	_, serr := attest.ResolveSubjects(ctx, cfg, ws, nil)
+	if input.Is(serr) {
+		return nil, errors.Join(err, serr)
+	}
+	return nil, err
+}
+
+// environment gathers what the runner tells about the run.
+func (s *session) environment() (attest.Environment, error) {
+	ws, err := s.env.Workspace()
+	if err != nil {
+		return attest.Environment{}, err
+	}
+	ev, err := s.env.Event()
+	if err != nil {
+		return attest.Environment{}, err
+	}
+	return attest.Environment{
+		Workspace: ws,
+		ServerURL: s.env.ServerURL(),
+		Event:     ev,
+		Getenv:    s.env.Getenv,
+		Token:     s.env.Token,
+	}, nil
+}
+
+func printStatement(s *session, st []byte) error {
+	var b bytes.Buffer
+	if err := json.Indent(&b, st, "", "  "); err != nil {
+		return fmt.Errorf("formatting the statement: %w", err)
+	}
+	b.WriteByte('\n')
+	_, err := s.Stdout.Write(b.Bytes())
+	return err
+}
+
+func (s *session) reportAttest(res *attest.Result) error {
+	outs := []action.Output{
+		{Name: "statement-path", Value: res.StatementPath},
+		{Name: "provenance-name", Value: res.ProvenanceName},
+		{Name: "predicate-type", Value: res.PredicateType},
+		{Name: "subject-count", Value: strconv.Itoa(len(res.Subjects))},
+	}
+	if err := s.env.SetOutputs(outs); err != nil {
+		return err
+	}
+	return s.env.Summary(attestSummary(res))
+}
+
+func attestSummary(res *attest.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Provenance\n\n%d subject(s), predicate `%s`, statement `%s`.\n\n", len(res.Subjects), res.PredicateType, res.StatementPath)
+	fmt.Fprintf(&b, "Builder: `%s`  \nSource: `%s` at `%s`\n\n", res.Context.BuilderID(), res.Context.RepositoryURL(), res.Context.Claims.SHA)
+	b.WriteString("| Subject | sha256 |\n|---|---|\n")
+	const maxRows = 100
+	for i, sub := range res.Subjects {
+		if i == maxRows {
+			fmt.Fprintf(&b, "| … and %d more | |\n", len(res.Subjects)-maxRows)
+			break
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s` |\n", mdEscape(sub.Name), sub.Digest["sha256"])
+	}
+	return b.String()
+}
+
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", "\\|", "`", "'", "\n", " ").Replace(s)
+}

@@ -1,0 +1,379 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/provenant/provenant/internal/testing/fakeoidc"
+)
+
+// runner is one simulated GitHub Actions step: a workspace, the runner's
+// environment from a fixture, the file-command files and a token endpoint.
+type runner struct {
+	t       *testing.T
+	oidc    *fakeoidc.TestServer
+	ws      string
+	env     map[string]string
+	output  string
+	summary string
+}
+
+const requestToken = "request-token-7f3a9c"
+
+func fixtureClaims(t *testing.T, scenario string) map[string]any {
+	t.Helper()
+	var claims map[string]any
+	if err := json.Unmarshal(mustRead(t, filepath.Join("..", "..", "testdata", "github", scenario, "claims.json")), &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
+}
+
+func newRunner(t *testing.T, scenario string, oidcOpts ...fakeoidc.Option) *runner {
+	t.Helper()
+	dir := filepath.Join("..", "..", "testdata", "github", scenario)
+	opts := append([]fakeoidc.Option{fakeoidc.WithClaims(fixtureClaims(t, scenario)), fakeoidc.WithRequestToken(requestToken)}, oidcOpts...)
+	srv := fakeoidc.NewTestServer(t, opts...)
+	var env map[string]string
+	if err := json.Unmarshal(mustRead(t, filepath.Join(dir, "env.json")), &env); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	r := &runner{t: t, oidc: srv, ws: filepath.Join(tmp, "workspace"), env: env,
+		output: filepath.Join(tmp, "output"), summary: filepath.Join(tmp, "summary")}
+	for _, p := range []string{r.output, r.summary} {
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	event := filepath.Join(tmp, "event.json")
+	if err := os.WriteFile(event, mustRead(t, filepath.Join(dir, "event.json")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(env, map[string]string{
+		"GITHUB_WORKSPACE":               r.ws,
+		"GITHUB_EVENT_PATH":              event,
+		"GITHUB_OUTPUT":                  r.output,
+		"GITHUB_STEP_SUMMARY":            r.summary,
+		"ACTIONS_ID_TOKEN_REQUEST_URL":   srv.TokenRequestURL(),
+		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": requestToken,
+		"INPUT_OIDC-ISSUER":              srv.URL,
+	})
+	r.write("dist/app_linux_amd64", "linux build\n")
+	r.write("dist/app_darwin_arm64", "darwin build\n")
+	return r
+}
+
+func (r *runner) write(rel, content string) {
+	r.t.Helper()
+	p := filepath.Join(r.ws, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// run runs provenant with args and extra environment; inputs are given as
+// INPUT_ variables by the caller.
+func (r *runner) run(extra map[string]string, args ...string) (code int, stdout, stderr string) {
+	r.t.Helper()
+	env := maps.Clone(r.env)
+	maps.Copy(env, extra)
+	var out, errb bytes.Buffer
+	code = Main(context.Background(), args, Streams{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }})
+	return code, out.String(), errb.String()
+}
+
+// files lists every file under the workspace apart from the inputs under dist/.
+func (r *runner) written() []string {
+	r.t.Helper()
+	var out []string
+	filepath.WalkDir(r.ws, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(r.ws, p)
+			if !strings.HasPrefix(rel, "dist"+string(filepath.Separator)) && !strings.HasPrefix(rel, "in"+string(filepath.Separator)) {
+				out = append(out, rel)
+			}
+		}
+		return nil
+	})
+	return out
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// outputs parses a GITHUB_OUTPUT file (name=value and heredoc forms).
+func outputs(t *testing.T, path string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	lines := strings.Split(string(mustRead(t, path)), "\n")
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if name, delim, ok := strings.Cut(l, "<<"); ok {
+			var val []string
+			for i++; i < len(lines) && lines[i] != delim; i++ {
+				val = append(val, lines[i])
+			}
+			m[name] = strings.Join(val, "\n")
+		} else if name, val, ok := strings.Cut(l, "="); ok {
+			m[name] = val
+		}
+	}
+	return m
+}
+
+func TestAttest_asAction(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		version, predicateType, statementType string
+	}{
+		{"v1", "https://slsa.dev/provenance/v1", "https://in-toto.io/Statement/v1"},
+		{"v0.2", "https://slsa.dev/provenance/v0.2", "https://in-toto.io/Statement/v0.1"},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			t.Parallel()
+			r := newRunner(t, "tag_push")
+			code, stdout, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*", "INPUT_PREDICATE-VERSION": tc.version}, "attest")
+			if code != ExitOK {
+				t.Fatalf("attest exit %d\nstderr: %s", code, stderr)
+			}
+			outs := outputs(t, r.output)
+			if outs["provenance-name"] != "multiple.intoto.jsonl" || outs["subject-count"] != "2" || outs["predicate-type"] != tc.predicateType {
+				t.Errorf("outputs = %v", outs)
+			}
+			var st map[string]any
+			if err := json.Unmarshal(mustRead(t, filepath.Join(r.ws, outs["statement-path"])), &st); err != nil {
+				t.Fatalf("statement: %v", err)
+			}
+			if st["_type"] != tc.statementType || st["predicateType"] != tc.predicateType {
+				t.Errorf("statement types = %v / %v", st["_type"], st["predicateType"])
+			}
+			subs := st["subject"].([]any)
+			if len(subs) != 2 || subs[0].(map[string]any)["name"] != "dist/app_darwin_arm64" {
+				t.Errorf("subjects = %v", subs)
+			}
+			summary := string(mustRead(t, r.summary))
+			if !strings.Contains(summary, "dist/app_linux_amd64") || !strings.Contains(summary, "octo-org/octo-repo") {
+				t.Errorf("summary lacks subjects or source:\n%s", summary)
+			}
+			checkNoTokenLeak(t, r, stdout, stderr)
+			if r.oidc.TokenRequests() != 1 {
+				t.Errorf("token fetched %d times, want 1", r.oidc.TokenRequests())
+			}
+		})
+	}
+}
+
+// checkNoTokenLeak asserts that neither the JWT nor the request credential
+// appears anywhere but in the runner's mask commands.
+func checkNoTokenLeak(t *testing.T, r *runner, stdout, stderr string) {
+	t.Helper()
+	masked := map[string]bool{}
+	var rest []string
+	for _, l := range strings.Split(stdout, "\n") {
+		if v, ok := strings.CutPrefix(l, "::add-mask::"); ok {
+			masked[v] = true
+			continue
+		}
+		rest = append(rest, l)
+	}
+	if !masked[requestToken] {
+		t.Error("the request token was not masked")
+	}
+	var jwt string
+	for v := range masked {
+		if strings.Count(v, ".") == 2 && strings.HasPrefix(v, "eyJ") {
+			jwt = v
+		}
+	}
+	if jwt == "" {
+		t.Fatal("the OIDC token was not masked")
+	}
+	haystacks := map[string]string{"stdout": strings.Join(rest, "\n"), "stderr": stderr,
+		"GITHUB_OUTPUT": string(mustRead(t, r.output)), "GITHUB_STEP_SUMMARY": string(mustRead(t, r.summary))}
+	for _, f := range r.written() {
+		haystacks[f] = string(mustRead(t, filepath.Join(r.ws, f)))
+	}
+	for where, s := range haystacks {
+		for _, secret := range []string{jwt, requestToken, strings.Split(jwt, ".")[2]} {
+			if strings.Contains(s, secret) {
+				t.Errorf("%s contains a secret", where)
+			}
+		}
+	}
+}
+
+func TestAttest_dryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "workflow_dispatch_inputs")
+	code, stdout, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/app_linux_amd64", "INPUT_INCLUDE-INPUTS": "true"}, "attest", "--dry-run")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	start := strings.Index(stdout, "{")
+	var st map[string]any
+	if err := json.Unmarshal([]byte(stdout[start:]), &st); err != nil {
+		t.Fatalf("stdout is not a statement: %v\n%s", err, stdout)
+	}
+	inputs := st["predicate"].(map[string]any)["buildDefinition"].(map[string]any)["externalParameters"].(map[string]any)["inputs"]
+	if inputs.(map[string]any)["version"] != "1.3.0" {
+		t.Errorf("inputs = %v", inputs)
+	}
+	if w := r.written(); len(w) != 0 {
+		t.Errorf("dry run wrote %v", w)
+	}
+	if o := mustRead(t, r.output); len(o) != 0 {
+		t.Errorf("dry run set outputs: %s", o)
+	}
+}
+
+func TestAttest_forgedEnvironmentRefused(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"GITHUB_REPOSITORY":   "evil-org/octo-repo",
+		"GITHUB_REF":          "refs/tags/v9.9.9",
+		"GITHUB_SHA":          "0000000000000000000000000000000000000000",
+		"GITHUB_WORKFLOW_REF": "octo-org/octo-repo/.github/workflows/other.yml@refs/tags/v1.2.3",
+		"GITHUB_RUN_ID":       "1",
+	}
+	for name, forged := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := newRunner(t, "tag_push")
+			code, _, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*", name: forged}, "attest")
+			if code != ExitError {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, ExitError, stderr)
+			}
+			if !strings.Contains(stderr, name+": environment says") || !strings.Contains(stderr, forged) {
+				t.Errorf("stderr does not name %s and its forged value:\n%s", name, stderr)
+			}
+			if w := r.written(); len(w) != 0 {
+				t.Errorf("wrote %v", w)
+			}
+		})
+	}
+}
+
+func TestAttest_forgedEventRefused(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "tag_push")
+	ev := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(ev, []byte(`{"repository":{"full_name":"evil-org/evil"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*", "GITHUB_EVENT_PATH": ev}, "attest")
+	if code != ExitError || !strings.Contains(stderr, "evil-org/evil") {
+		t.Errorf("exit %d, stderr: %s", code, stderr)
+	}
+}
+
+func TestAttest_tokenProblems(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		extra   map[string]string
+		opts    []fakeoidc.Option
+		wantErr string
+	}{
+		{name: "no_id_token_permission", extra: map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": "", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": ""},
+			wantErr: "permissions: id-token: write"},
+		{name: "wrong_request_token", extra: map[string]string{"ACTIONS_ID_TOKEN_REQUEST_TOKEN": "stale"}, wantErr: "HTTP 401"},
+		{name: "issuer_mismatch", extra: map[string]string{"INPUT_OIDC-ISSUER": "https://token.actions.githubusercontent.com"}, wantErr: "expected \"https://token.actions.githubusercontent.com\""},
+		{name: "missing_claim", opts: []fakeoidc.Option{fakeoidc.WithClaims(map[string]any{"job_workflow_ref": nil})}, wantErr: "job_workflow_ref"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRunner(t, "tag_push", tc.opts...)
+			extra := map[string]string{"INPUT_SUBJECT-PATH": "dist/*"}
+			maps.Copy(extra, tc.extra)
+			code, _, stderr := r.run(extra, "attest")
+			if code != ExitError || !strings.Contains(stderr, tc.wantErr) {
+				t.Errorf("exit %d, want %d with %q; stderr: %s", code, ExitError, tc.wantErr, stderr)
+			}
+			if strings.Contains(stderr, requestToken) {
+				t.Error("stderr leaks the request token")
+			}
+			if w := r.written(); len(w) != 0 {
+				t.Errorf("wrote %v", w)
+			}
+		})
+	}
+}
+
+func TestAttest_flagsOverrideInputs(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "tag_push")
+	code, _, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "nothing-matches-this"},
+		"attest", "--subject-path", "dist/app_linux_amd64", "--provenance-name", "app.intoto.jsonl", "--output-dir", "out")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got := outputs(t, r.output)["statement-path"]; got != "out/app.statement.json" {
+		t.Errorf("statement-path = %q", got)
+	}
+}
+
+func TestSubjects(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "tag_push")
+	code, stdout, stderr := r.run(map[string]string{"GITHUB_ACTIONS": ""}, "subjects", "--subject-path", "dist/*", "--format", "base64")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(stdout))
+	if err != nil {
+		t.Fatalf("not base64: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) != 2 || !strings.HasSuffix(lines[0], "  dist/app_darwin_arm64") {
+		t.Errorf("decoded = %q", raw)
+	}
+	// The base64 output feeds base64-subjects of a later attest unchanged.
+	code, stdout2, stderr := r.run(map[string]string{"GITHUB_ACTIONS": ""}, "subjects", "--base64-subjects", strings.TrimSpace(stdout), "--format", "sha256sum")
+	if code != ExitOK || stdout2 != string(raw) {
+		t.Errorf("round trip: exit %d, %q vs %q; %s", code, stdout2, raw, stderr)
+	}
+}
+
+func TestMain_usage(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, ExitUsage, "Commands:"},
+		{[]string{"--help"}, ExitOK, "attest"},
+		{[]string{"frobnicate"}, ExitUsage, "unknown command"},
+		{[]string{"attest", "--help"}, ExitOK, "--base64-subjects-file"},
+		{[]string{"subjects", "--help"}, ExitOK, "--subject-checksums"},
+		{[]string{"attest", "--no-such-flag"}, ExitUsage, "no-such-flag"},
+		{[]string{"attest", "--subject-path", "x", "extra"}, ExitUsage, "unexpected arguments"},
+		{[]string{"subjects", "--subject-path", "x", "--format", "xml"}, ExitUsage, "--format"},
+		{[]string{"version"}, ExitOK, "provenant "},
+	}
+	for _, tc := range cases {
+		var out, errb bytes.Buffer
+		code := Main(context.Background(), tc.args, Streams{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }})
+		if code != tc.code || !strings.Contains(out.String()+errb.String(), tc.want) {
+			t.Errorf("Main(%q) = %d, want %d with %q; out=%q err=%q", tc.args, code, tc.code, tc.want, out.String(), errb.String())
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/provenant/provenant/internal/config"
+)
+
+// boolValue is a flag.Value for boolean options: --dry-run alone means true,
+// and --dry-run=false is accepted too.
+type boolValue struct{ v *string }
+
+func (b boolValue) String() string {
+	if b.v == nil {
+		return ""
+	}
+	return *b.v
+}
+func (b boolValue) Set(s string) error { *b.v = s; return nil }
+func (b boolValue) IsBoolFlag() bool   { return true }
+
+// parseFlags parses args against specs and returns a config.Source: an
+// explicitly given flag wins, then, inside GitHub Actions, the action input
+// of the same name; otherwise the option is unset and takes its default.
+func parseFlags(s *session, cmd, synopsis string, specs []config.Spec, args []string, extra ...func(*flag.FlagSet)) (config.Source, []string, error) {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	for _, e := range extra {
+		e(fs)
+	}
+	values := make(map[string]*string, len(specs))
+	for _, sp := range specs {
+		v := new(string)
+		values[sp.Name] = v
+		if sp.Kind == config.Bool {
+			fs.Var(boolValue{v}, sp.Name, sp.Description)
+		} else {
+			fs.StringVar(v, sp.Name, "", sp.Description)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			printHelp(s.Stdout, cmd, synopsis, specs)
+			return nil, nil, errHelpRequested
+		}
+		return nil, nil, usageError{err}
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	src := func(name string) (string, bool) {
+		if given[name] {
+			v := *values[name]
+			return v, strings.TrimSpace(v) != ""
+		}
+		return s.env.Input(name)
+	}
+	return src, fs.Args(), nil
+}
+
+func printHelp(w io.Writer, cmd, synopsis string, specs []config.Spec) {
+	fmt.Fprintf(w, "Usage: provenant %s [flags]\n\n%s\n\nFlags (also action inputs of the same name):\n", cmd, synopsis)
+	for _, sp := range specs {
+		arg := " VALUE"
+		if sp.Kind == config.Bool {
+			arg = ""
+		}
+		fmt.Fprintf(w, "  --%s%s\n", sp.Name, arg)
+		fmt.Fprintf(w, "      %s", wrap(sp.Description, 74, "      "))
+		if sp.Default != "" {
+			fmt.Fprintf(w, " (default %s)", sp.Default)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func wrap(s string, width int, indent string) string {
+	var b strings.Builder
+	col := 0
+	for i, word := range strings.Fields(s) {
+		if i > 0 && col+1+len(word) > width {
+			b.WriteString("\n" + indent)
+			col = 0
+		} else if i > 0 {
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	return b.String()
+}

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/provenant/provenant/internal/subject"
+)
+
+// progress prints a one-line hashing progress report on a terminal once
+// hashing has taken more than a second. Elsewhere it stays silent.
+type progress struct {
+	mu      sync.Mutex
+	w       io.Writer
+	tty     bool
+	start   time.Time
+	printed bool
+}
+
+func newProgress(w io.Writer) *progress {
+	return &progress{w: w, tty: isTerminal(w), start: time.Now()}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func (p *progress) update(pr subject.Progress) {
+	if !p.tty || time.Since(p.start) < time.Second {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.printed = true
+	fmt.Fprintf(p.w, "\rhashing: %d/%d files, %s/%s ", pr.FilesDone, pr.FilesTotal, size(pr.BytesDone), size(pr.BytesTotal))
+}
+
+func (p *progress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.printed {
+		fmt.Fprintln(p.w)
+	}
+}
+
+func size(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

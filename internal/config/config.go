@@ -1,0 +1,205 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/provenant/provenant/internal/input"
+	"github.com/provenant/provenant/internal/provenance"
+	"github.com/provenant/provenant/internal/subject"
+)
+
+// Source returns the value the user gave for the named option, and whether
+// they gave one at all. An empty value counts as not given.
+type Source func(name string) (string, bool)
+
+// Config is the validated configuration of `provenant attest` and
+// `provenant subjects`.
+type Config struct {
+	Subjects           subject.Inputs
+	PredicateVersion   provenance.Version
+	IncludeInputs      bool
+	WorkflowInputs     map[string]any
+	Vars               map[string]any
+	RedactEventPayload bool
+	OIDCIssuer         string
+	ProvenanceName     string
+	OutputDir          string
+	DryRun             bool
+}
+
+// Load reads the options in specs from src, applies defaults and validates
+// them. It reports every problem at once, and returns the partly filled
+// Config even then, so that callers can look for more problems (in the
+// subjects) and report those together.
+func Load(specs []Spec, src Source) (*Config, error) {
+	l := loader{src: src, specs: specs}
+	c := &Config{
+		Subjects: subject.Inputs{
+			Paths:       l.str("subject-path"),
+			NameStyle:   subject.NameStyle(l.str("subject-name-style")),
+			Digest:      l.str("subject-digest"),
+			Name:        l.str("subject-name"),
+			Subjects:    l.str("subjects"),
+			Checksums:   l.str("subject-checksums"),
+			Base64:      l.str("base64-subjects"),
+			Base64File:  l.str("base64-subjects-file"),
+			Images:      l.str("image"),
+			ImageDigest: l.str("digest"),
+		},
+		IncludeInputs:      l.boolean("include-inputs"),
+		RedactEventPayload: l.boolean("redact-event-payload"),
+		OIDCIssuer:         l.str("oidc-issuer"),
+		ProvenanceName:     l.str("provenance-name"),
+		OutputDir:          l.str("output-dir"),
+		DryRun:             l.boolean("dry-run"),
+	}
+	switch c.Subjects.NameStyle {
+	case subject.NameRelative, subject.NameBasename, "":
+	default:
+		l.fail("subject-name-style", "is %q; use relative or basename", c.Subjects.NameStyle)
+	}
+	if l.has("predicate-version") {
+		v, err := provenance.ParseVersion(l.str("predicate-version"))
+		if err != nil {
+			l.fail("predicate-version", "%v", err)
+		}
+		c.PredicateVersion = v
+	}
+	c.WorkflowInputs = l.jsonObject("workflow-inputs")
+	if c.WorkflowInputs != nil {
+		c.IncludeInputs = true
+	}
+	c.Vars = l.jsonObject("vars")
+	l.checkProvenanceName(c.ProvenanceName)
+	if _, ok := l.spec("output-dir"); ok {
+		l.checkOutputDir(c.OutputDir)
+	}
+	l.requireSubjects(c.Subjects)
+	return c, errors.Join(l.errs...)
+}
+
+type loader struct {
+	src   Source
+	specs []Spec
+	errs  []error
+}
+
+func (l *loader) spec(name string) (Spec, bool) {
+	for _, s := range l.specs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Spec{}, false
+}
+
+func (l *loader) has(name string) bool {
+	if _, ok := l.spec(name); !ok {
+		return false
+	}
+	_, ok := l.src(name)
+	return ok
+}
+
+func (l *loader) str(name string) string {
+	s, ok := l.spec(name)
+	if !ok {
+		return ""
+	}
+	if v, ok := l.src(name); ok {
+		if s.Kind == Multiline {
+			return v
+		}
+		return strings.TrimSpace(v)
+	}
+	return s.Default
+}
+
+func (l *loader) boolean(name string) bool {
+	v := l.str(name)
+	switch strings.ToLower(v) {
+	case "true":
+		return true
+	case "false", "":
+		return false
+	}
+	l.fail(name, "is %q; use true or false", v)
+	return false
+}
+
+func (l *loader) jsonObject(name string) map[string]any {
+	v := strings.TrimSpace(l.str(name))
+	if v == "" || v == "null" {
+		return nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(v), &m); err != nil {
+		l.fail(name, "is not a JSON object (%v); pass it with ${{ toJSON(...) }}", err)
+		return nil
+	}
+	return m
+}
+
+func (l *loader) fail(name, format string, args ...any) {
+	l.errs = append(l.errs, input.Errorf(name, 0, format, args...))
+}
+
+func (l *loader) checkProvenanceName(n string) {
+	if n == "" {
+		return
+	}
+	switch {
+	case !strings.HasSuffix(n, ".intoto.jsonl"):
+		l.fail("provenance-name", "%q must end in .intoto.jsonl", n)
+	case strings.ContainsAny(n, "/\\") || n == ".intoto.jsonl":
+		l.fail("provenance-name", "%q must be a plain file name; put the directory in output-dir", n)
+	case strings.ContainsFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		l.fail("provenance-name", "%q contains a control character", n)
+	}
+}
+
+func (l *loader) checkOutputDir(d string) {
+	if d == "" {
+		l.fail("output-dir", "is empty; use . for the workspace")
+		return
+	}
+	if filepath.IsAbs(d) {
+		return
+	}
+	if c := path.Clean(filepath.ToSlash(d)); c == ".." || strings.HasPrefix(c, "../") {
+		l.fail("output-dir", "%q leaves the workspace; use a directory inside it or an absolute path", d)
+	}
+}
+
+func (l *loader) requireSubjects(in subject.Inputs) {
+	if in.Paths == "" && in.Digest == "" && in.Name == "" && in.Subjects == "" && in.Checksums == "" &&
+		in.Base64 == "" && in.Base64File == "" && in.Images == "" && in.ImageDigest == "" {
+		l.errs = append(l.errs, &input.Error{Name: "subject-path", Reason: "no subjects given: set at least one of " +
+			"subject-path, subject-digest with subject-name, subjects, subject-checksums, base64-subjects, base64-subjects-file or image"})
+	}
+}
+
+// DefaultProvenanceName is slsa-github-generator's naming rule: the subject's
+// base name plus .intoto.jsonl for one subject, multiple.intoto.jsonl for
+// several.
+func DefaultProvenanceName(names []string) string {
+	if len(names) != 1 {
+		return "multiple.intoto.jsonl"
+	}
+	base := path.Base(filepath.ToSlash(names[0]))
+	base = strings.Map(func(r rune) rune {
+		if r == ':' || r == '@' || r == '/' || r == '\\' || r < 0x20 {
+			return '_'
+		}
+		return r
+	}, base)
+	if base == "" || base == "." || base == ".." {
+		return "multiple.intoto.jsonl"
+	}
+	return fmt.Sprintf("%s.intoto.jsonl", base)
+}

@@ -1,0 +1,64 @@
+package config
+
+// Kind is the type of an option's value.
+type Kind int
+
+// Option kinds.
+const (
+	String Kind = iota
+	Bool
+	// Multiline is a string that may hold several lines (lists, JSON).
+	Multiline
+)
+
+// Spec describes one option. The same name is a command-line flag
+// (--subject-path) and an action input (subject-path).
+type Spec struct {
+	Name        string
+	Default     string
+	Kind        Kind
+	Description string
+}
+
+// Attest lists the options of `provenant attest`, in the order they are
+// documented.
+var Attest = []Spec{
+	{Name: "subject-path", Kind: Multiline, Description: "Files to attest: paths or globs (`**` matches any number of directories), separated by newlines or commas, relative to the workspace."},
+	{Name: "subject-name-style", Default: "relative", Description: "How files from subject-path are named: `relative` (path relative to the workspace) or `basename` (the file name only, as actions/attest-build-provenance names them)."},
+	{Name: "subject-digest", Description: "Digest of one subject, `sha256:<hex>` (also sha384, sha512). Requires subject-name."},
+	{Name: "subject-name", Description: "Name of the subject given by subject-digest. Without subject-digest, every file from subject-path gets this name."},
+	{Name: "subjects", Kind: Multiline, Description: "Subjects, one per line, as `name@sha256:<hex>`."},
+	{Name: "subject-checksums", Kind: Multiline, Description: "A checksums file (sha256sum/sha512sum output, text or binary mode, or BSD `SHA256 (name) = hex` lines), or that text inline."},
+	{Name: "base64-subjects", Kind: Multiline, Description: "base64 of `sha256sum` output, as slsa-github-generator takes it. Limited to about 128 KiB by the runner; use base64-subjects-file for more."},
+	{Name: "base64-subjects-file", Description: "Path of a file holding base64-subjects text, for subject lists of any size."},
+	{Name: "image", Kind: Multiline, Description: "Container images to attest, one per line: `registry/repository@sha256:<hex>`. A tag without a digest is refused. With digest, one image name without tag or digest."},
+	{Name: "digest", Description: "Image digest `sha256:<hex>` for the single name in image (slsa-github-generator's container generator style)."},
+	{Name: "predicate-version", Default: "v1", Description: "SLSA provenance version: `v1` (SLSA v1.0, GitHub's workflow build type) or `v0.2` (slsa-github-generator's layout)."},
+	{Name: "include-inputs", Default: "false", Kind: Bool, Description: "Record the workflow's inputs (workflow_dispatch inputs from the event, or workflow-inputs) in the provenance. Off by default because inputs may be private. SLSA v0.2 always records workflow_dispatch inputs, as slsa-github-generator does, unless redact-event-payload is set."},
+	{Name: "workflow-inputs", Kind: Multiline, Description: "JSON object of inputs to record, for workflow_call inputs that are not in the event payload: pass `${{ toJSON(inputs) }}`. Implies include-inputs."},
+	{Name: "vars", Kind: Multiline, Description: "JSON object of configuration variables to record: pass `${{ toJSON(vars) }}`. Nothing is recorded unless given, since variables may be private."},
+	{Name: "redact-event-payload", Default: "false", Kind: Bool, Description: "SLSA v0.2 only: leave the event payload (which holds names, e-mail addresses and commit messages) and the event inputs out of the provenance."},
+	{Name: "oidc-issuer", Description: "The OIDC issuer tokens must come from. Default: derived from the server (https://token.actions.githubusercontent.com, also with an enterprise slug; https://token.actions.<tenant>.ghe.com for GHE.com)."},
+	{Name: "provenance-name", Description: "Name of the provenance file; must end in `.intoto.jsonl`. Default: `<subject name>.intoto.jsonl` for one subject, `multiple.intoto.jsonl` for several."},
+	{Name: "output-dir", Default: ".", Description: "Directory, relative to the workspace, where files are written."},
+	{Name: "dry-run", Default: "false", Kind: Bool, Description: "Build the statement and print it; write, sign and upload nothing."},
+}
+
+// Subjects lists the options of `provenant subjects`: the subject inputs of
+// attest.
+var Subjects = Attest[:10]
+
+// AttestOutputs names the outputs `provenant attest` sets, with their meaning.
+var AttestOutputs = []Spec{
+	{Name: "statement-path", Description: "Workspace-relative path of the written in-toto statement (unsigned)."},
+	{Name: "provenance-name", Description: "The provenance file name."},
+	{Name: "predicate-type", Description: "The predicate type URI of the statement."},
+	{Name: "subject-count", Description: "How many subjects the statement has."},
+}
+
+// SubjectsOutputs names the outputs `provenant subjects` sets.
+var SubjectsOutputs = []Spec{
+	{Name: "sha256sum", Description: "The resolved subjects as `sha256sum` lines."},
+	{Name: "base64-subjects", Description: "The same, base64-encoded: feed it to base64-subjects of a later job."},
+	{Name: "subject-count", Description: "How many subjects were resolved."},
+}
