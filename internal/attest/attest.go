@@ -3,24 +3,22 @@ package attest
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"path/filepath"
 	"time"
 
-	"github.com/provenant/provenant/internal/atomicfile"
 	"github.com/provenant/provenant/internal/config"
 	"github.com/provenant/provenant/internal/ghctx"
 	"github.com/provenant/provenant/internal/input"
 	"github.com/provenant/provenant/internal/oidc"
-	"github.com/provenant/provenant/internal/provenance"
 	"github.com/provenant/provenant/internal/subject"
+	"github.com/provenant/provenant/internal/verify"
 )
 
 // Environment is what a front end knows about the run it is part of.
 type Environment struct {
 	// Workspace is the absolute workspace directory.
 	Workspace string
+	// TempDir is a directory for caches (the runner's temp dir).
+	TempDir string
 	// ServerURL is the GitHub server, e.g. https://github.com.
 	ServerURL string
 	// Event is the webhook payload, or nil.
@@ -31,16 +29,32 @@ type Environment struct {
 	Token func(ctx context.Context, audience string) (string, error)
 }
 
+// Bundle is one signed, verified attestation.
+type Bundle struct {
+	JSON []byte
+	// Path is the workspace-relative path of its .sigstore.json file.
+	Path string
+	// Digest is "sha256:<hex>" of JSON.
+	Digest string
+	// LogIndex is the transparency log index, or -1 without a log.
+	LogIndex int64
+	// LogURL is where the entry can be looked up, or "".
+	LogURL string
+}
+
 // Result is what Run produced.
 type Result struct {
-	Subjects       []subject.Subject
-	Statement      []byte
-	PredicateType  string
+	Subjects      []subject.Subject
+	Statements    [][]byte
+	PredicateType string
+	// ProvenanceName is the .intoto.jsonl file name; ProvenancePath its
+	// workspace-relative path once written.
 	ProvenanceName string
-	// StatementPath is the workspace-relative path of the written statement;
-	// empty for a dry run.
-	StatementPath string
-	Context       ghctx.Context
+	ProvenancePath string
+	Bundles        []Bundle
+	Identity       verify.Identity
+	Instance       string
+	Context        ghctx.Context
 }
 
 type options struct {
@@ -65,8 +79,9 @@ func WithVerifierOptions(opts ...oidc.Option) Option {
 }
 
 // Run resolves the subjects, verifies the run's identity and builds the
-// statement; unless cfg.DryRun, it writes the statement. Nothing is written
-// when any step fails.
+// statement; unless cfg.DryRun it signs it, verifies the bundle against the
+// trusted root and the identity, and only then writes the files. Nothing is
+// written when any step fails.
 func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Option) (*Result, error) {
 	o := options{now: time.Now}
 	for _, opt := range opts {
@@ -77,17 +92,24 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	gc, err := Identify(ctx, cfg, env, o.verifier...)
+	gc, token, err := identify(ctx, cfg, env, o.verifier...)
 	if err != nil {
 		return nil, err
 	}
 	gc.StartedOn = started
 	res, err := build(cfg, gc, subjects)
+	if err != nil || cfg.DryRun {
+		return res, err
+	}
+	if err := allowVisibility(cfg, gc); err != nil {
+		return nil, err
+	}
+	inst, err := loadInstance(cfg, env)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.DryRun {
-		return res, nil
+	if err := signAll(ctx, inst, token, res, o.now()); err != nil {
+		return nil, err
 	}
 	if err := write(cfg, env.Workspace, res); err != nil {
 		return nil, err
@@ -109,116 +131,4 @@ func ResolveSubjects(ctx context.Context, cfg *config.Config, workspace string, 
 		return nil, &input.Error{Name: "subject-path", Reason: "the subject inputs resolved to no subjects"}
 	}
 	return subjects, nil
-}
-
-// Identify fetches and verifies the OIDC token and checks the environment
-// and event payload against its claims.
-func Identify(ctx context.Context, cfg *config.Config, env Environment, extra ...oidc.Option) (ghctx.Context, error) {
-	vopts, err := verifierOptions(cfg, env.ServerURL)
-	if err != nil {
-		return ghctx.Context{}, err
-	}
-	v, err := oidc.NewVerifier(append(vopts, extra...)...)
-	if err != nil {
-		return ghctx.Context{}, err
-	}
-	tok, err := env.Token(ctx, oidc.Audience)
-	if err != nil {
-		return ghctx.Context{}, err
-	}
-	claims, err := v.Verify(ctx, tok)
-	if err != nil {
-		return ghctx.Context{}, err
-	}
-	getenv := env.Getenv
-	if getenv == nil {
-		getenv = func(string) string { return "" }
-	}
-	if err := errors.Join(ghctx.CheckEnv(claims, getenv), ghctx.CheckEvent(claims, env.Event)); err != nil {
-		return ghctx.Context{}, err
-	}
-	gc := ghctx.Context{ServerURL: ghctx.TrimServerURL(env.ServerURL), Claims: claims, Event: env.Event}
-	if err := gc.Validate(); err != nil {
-		return ghctx.Context{}, err
-	}
-	return gc, nil
-}
-
-func verifierOptions(cfg *config.Config, serverURL string) ([]oidc.Option, error) {
-	if cfg.OIDCIssuer != "" {
-		return []oidc.Option{oidc.WithIssuer(cfg.OIDCIssuer)}, nil
-	}
-	iss, err := oidc.DefaultIssuer(serverURL)
-	if err != nil {
-		return nil, err
-	}
-	return []oidc.Option{oidc.WithDefaultIssuer(iss)}, nil
-}
-
-func build(cfg *config.Config, gc ghctx.Context, subjects []subject.Subject) (*Result, error) {
-	popts, err := predicateOptions(cfg, gc)
-	if err != nil {
-		return nil, err
-	}
-	ps := make([]provenance.Subject, len(subjects))
-	names := make([]string, len(subjects))
-	for i, s := range subjects {
-		ps[i] = provenance.Subject{Name: s.Name, Digest: s.Digest}
-		names[i] = s.Name
-	}
-	st, err := provenance.Build(gc, ps, popts)
-	if err != nil {
-		return nil, err
-	}
-	name := cfg.ProvenanceName
-	if name == "" {
-		name = config.DefaultProvenanceName(names)
-	}
-	pt := provenance.PredicateV1
-	if popts.Version == provenance.V02 {
-		pt = provenance.PredicateV02
-	}
-	return &Result{Subjects: subjects, Statement: st, PredicateType: pt, ProvenanceName: name, Context: gc}, nil
-}
-
-// predicateOptions decides which optional, possibly private, facts go in.
-func predicateOptions(cfg *config.Config, gc ghctx.Context) (provenance.Options, error) {
-	o := provenance.Options{Version: cfg.PredicateVersion, Vars: cfg.Vars, RedactEventPayload: cfg.RedactEventPayload}
-	if o.Version == "" {
-		o.Version = provenance.V1
-	}
-	inputs := cfg.WorkflowInputs
-	if inputs == nil {
-		ev, err := gc.EventInputs()
-		if err != nil {
-			return o, err
-		}
-		inputs = ev
-	}
-	switch {
-	case cfg.IncludeInputs:
-		o.Inputs = inputs
-	case o.Version == provenance.V02 && !cfg.RedactEventPayload:
-		// slsa-github-generator records workflow_dispatch inputs always.
-		o.Inputs = inputs
-	}
-	return o, nil
-}
-
-func write(cfg *config.Config, workspace string, res *Result) error {
-	dir := cfg.OutputDir
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(workspace, dir)
-	}
-	stem := res.ProvenanceName[:len(res.ProvenanceName)-len(".intoto.jsonl")]
-	p := filepath.Join(dir, stem+".statement.json")
-	if err := atomicfile.Write(p, append(res.Statement, '\n'), true); err != nil {
-		return fmt.Errorf("writing the statement: %w", err)
-	}
-	rel, err := filepath.Rel(workspace, p)
-	if err != nil {
-		rel = p
-	}
-	res.StatementPath = filepath.ToSlash(rel)
-	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/provenant/provenant/internal/action"
 	"github.com/provenant/provenant/internal/attest"
@@ -42,10 +41,16 @@ func runAttest(ctx context.Context, s *session, args []string) error {
 		return err
 	}
 	if cfg.DryRun {
-		return printStatement(s, res.Statement)
+		for _, st := range res.Statements {
+			if err := printStatement(s, st); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	fmt.Fprintf(s.Stderr, "provenant attest: wrote %s (%d subjects, %s)\n", res.StatementPath, len(res.Subjects), res.PredicateType)
-	return s.reportAttest(res)
+	fmt.Fprintf(s.Stderr, "provenant attest: signed and verified %d attestation(s) for %d subject(s) as %s; wrote %s\n",
+		len(res.Bundles), len(res.Subjects), res.Identity.SAN, res.ProvenancePath)
+	return s.reportAttest(res, cfg.ShowSummary)
 }
 
 // load validates the options; when they are wrong it still resolves the
@@ -95,35 +100,32 @@ func printStatement(s *session, st []byte) error {
 	return err
 }
 
-func (s *session) reportAttest(res *attest.Result) error {
+func (s *session) reportAttest(res *attest.Result, summary bool) error {
+	first := res.Bundles[0]
+	bundlePath := first.Path
+	if len(res.Bundles) > 1 {
+		bundlePath = res.ProvenancePath
+	}
+	idx := ""
+	if first.LogIndex >= 0 {
+		idx = strconv.FormatInt(first.LogIndex, 10)
+	}
 	outs := []action.Output{
-		{Name: "statement-path", Value: res.StatementPath},
-		{Name: "provenance-name", Value: res.ProvenanceName},
+		{Name: "provenance-name", Value: res.ProvenancePath},
+		{Name: "bundle-path", Value: bundlePath},
+		{Name: "attestation-digest", Value: first.Digest},
+		{Name: "log-index", Value: idx},
+		{Name: "log-url", Value: first.LogURL},
+		{Name: "certificate-identity", Value: res.Identity.SAN},
+		{Name: "certificate-issuer", Value: res.Identity.Issuer},
 		{Name: "predicate-type", Value: res.PredicateType},
 		{Name: "subject-count", Value: strconv.Itoa(len(res.Subjects))},
 	}
 	if err := s.env.SetOutputs(outs); err != nil {
 		return err
 	}
-	return s.env.Summary(attestSummary(res))
-}
-
-func attestSummary(res *attest.Result) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "## Provenance\n\n%d subject(s), predicate `%s`, statement `%s`.\n\n", len(res.Subjects), res.PredicateType, res.StatementPath)
-	fmt.Fprintf(&b, "Builder: `%s`  \nSource: `%s` at `%s`\n\n", res.Context.BuilderID(), res.Context.RepositoryURL(), res.Context.Claims.SHA)
-	b.WriteString("| Subject | sha256 |\n|---|---|\n")
-	const maxRows = 100
-	for i, sub := range res.Subjects {
-		if i == maxRows {
-			fmt.Fprintf(&b, "| … and %d more | |\n", len(res.Subjects)-maxRows)
-			break
-		}
-		fmt.Fprintf(&b, "| `%s` | `%s` |\n", mdEscape(sub.Name), sub.Digest["sha256"])
+	if !summary {
+		return nil
 	}
-	return b.String()
-}
-
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", "\\|", "`", "'", "\n", " ").Replace(s)
+	return s.env.Summary(attestSummary(res))
 }

@@ -65,6 +65,11 @@ func newRunner(t *testing.T, scenario string, oidcOpts ...fakeoidc.Option) *runn
 		"ACTIONS_ID_TOKEN_REQUEST_URL":   srv.TokenRequestURL(),
 		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": requestToken,
 		"INPUT_OIDC-ISSUER":              srv.URL,
+		// Unit tests never reach a real Sigstore: this instance lives on a
+		// loopback port where nothing listens. Signing is tested end to end
+		// against the real services (internal/e2e).
+		"INPUT_SIGSTORE":     absTestdata(t, "unreachable_signing_config.json"),
+		"INPUT_TRUSTED-ROOT": absTestdata(t, "empty_trusted_root.json"),
 	})
 	r.write("dist/app_linux_amd64", "linux build\n")
 	r.write("dist/app_darwin_arm64", "darwin build\n")
@@ -138,45 +143,58 @@ func outputs(t *testing.T, path string) map[string]string {
 	return m
 }
 
-func TestAttest_asAction(t *testing.T) {
+func absTestdata(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestAttest_signingFailureWritesNothing runs the whole path up to signing
+// against an instance that cannot be reached: the run must fail, say so,
+// leak nothing and leave no file behind.
+func TestAttest_signingFailureWritesNothing(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		version, predicateType, statementType string
-	}{
-		{"v1", "https://slsa.dev/provenance/v1", "https://in-toto.io/Statement/v1"},
-		{"v0.2", "https://slsa.dev/provenance/v0.2", "https://in-toto.io/Statement/v0.1"},
-	} {
-		t.Run(tc.version, func(t *testing.T) {
+	for _, version := range []string{"v1", "v0.2"} {
+		t.Run(version, func(t *testing.T) {
 			t.Parallel()
 			r := newRunner(t, "tag_push")
-			code, stdout, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*", "INPUT_PREDICATE-VERSION": tc.version}, "attest")
-			if code != ExitOK {
-				t.Fatalf("attest exit %d\nstderr: %s", code, stderr)
+			code, stdout, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*", "INPUT_PREDICATE-VERSION": version}, "attest")
+			if code != ExitError {
+				t.Fatalf("attest exit %d, want %d\nstderr: %s", code, ExitError, stderr)
 			}
-			outs := outputs(t, r.output)
-			if outs["provenance-name"] != "multiple.intoto.jsonl" || outs["subject-count"] != "2" || outs["predicate-type"] != tc.predicateType {
-				t.Errorf("outputs = %v", outs)
+			if !strings.Contains(stderr, "signing") || !strings.Contains(stderr, "127.0.0.1:9") {
+				t.Errorf("stderr does not explain the signing failure:\n%s", stderr)
 			}
-			var st map[string]any
-			if err := json.Unmarshal(mustRead(t, filepath.Join(r.ws, outs["statement-path"])), &st); err != nil {
-				t.Fatalf("statement: %v", err)
+			if w := r.written(); len(w) != 0 {
+				t.Errorf("wrote %v after a failed signing", w)
 			}
-			if st["_type"] != tc.statementType || st["predicateType"] != tc.predicateType {
-				t.Errorf("statement types = %v / %v", st["_type"], st["predicateType"])
-			}
-			subs := st["subject"].([]any)
-			if len(subs) != 2 || subs[0].(map[string]any)["name"] != "dist/app_darwin_arm64" {
-				t.Errorf("subjects = %v", subs)
-			}
-			summary := string(mustRead(t, r.summary))
-			if !strings.Contains(summary, "dist/app_linux_amd64") || !strings.Contains(summary, "octo-org/octo-repo") {
-				t.Errorf("summary lacks subjects or source:\n%s", summary)
+			if o := mustRead(t, r.output); len(o) != 0 {
+				t.Errorf("set outputs after a failed signing: %s", o)
 			}
 			checkNoTokenLeak(t, r, stdout, stderr)
 			if r.oidc.TokenRequests() != 1 {
 				t.Errorf("token fetched %d times, want 1", r.oidc.TokenRequests())
 			}
 		})
+	}
+}
+
+// TestAttest_privateRepositoryRefusedOnPublicGood checks the refusal that
+// keeps a private repository's identity out of the public log; it happens
+// before any Sigstore service is contacted.
+func TestAttest_privateRepositoryRefusedOnPublicGood(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "tag_push", fakeoidc.WithClaims(map[string]any{"repository_visibility": "private"}))
+	code, _, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*", "INPUT_SIGSTORE": "public-good",
+		"INPUT_TRUSTED-ROOT": absTestdata(t, "empty_trusted_root.json"), "RUNNER_TEMP": t.TempDir()}, "attest")
+	if code != ExitError || !strings.Contains(stderr, "private-repository: true") || !strings.Contains(stderr, "is private") {
+		t.Errorf("exit %d; stderr: %s", code, stderr)
+	}
+	if w := r.written(); len(w) != 0 {
+		t.Errorf("wrote %v", w)
 	}
 }
 
@@ -320,13 +338,13 @@ func TestAttest_tokenProblems(t *testing.T) {
 func TestAttest_flagsOverrideInputs(t *testing.T) {
 	t.Parallel()
 	r := newRunner(t, "tag_push")
-	code, _, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "nothing-matches-this"},
-		"attest", "--subject-path", "dist/app_linux_amd64", "--provenance-name", "app.intoto.jsonl", "--output-dir", "out")
+	code, stdout, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "nothing-matches-this", "INPUT_PREDICATE-VERSION": "v1"},
+		"attest", "--subject-path", "dist/app_linux_amd64", "--predicate-version", "v0.2", "--dry-run")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if got := outputs(t, r.output)["statement-path"]; got != "out/app.statement.json" {
-		t.Errorf("statement-path = %q", got)
+	if !strings.Contains(stdout, `"predicateType": "https://slsa.dev/provenance/v0.2"`) || !strings.Contains(stdout, `"dist/app_linux_amd64"`) {
+		t.Errorf("flags did not win over inputs:\n%s", stdout)
 	}
 }
 

@@ -27,6 +27,13 @@ type Config struct {
 	Vars               map[string]any
 	RedactEventPayload bool
 	OIDCIssuer         string
+	Sigstore           string
+	TrustedRoot        string
+	PrivateRepository  bool
+	RekorVersion       uint32
+	PerSubject         bool
+	OverwriteFiles     bool
+	ShowSummary        bool
 	ProvenanceName     string
 	OutputDir          string
 	DryRun             bool
@@ -54,6 +61,12 @@ func Load(specs []Spec, src Source) (*Config, error) {
 		IncludeInputs:      l.boolean("include-inputs"),
 		RedactEventPayload: l.boolean("redact-event-payload"),
 		OIDCIssuer:         l.str("oidc-issuer"),
+		Sigstore:           l.str("sigstore"),
+		TrustedRoot:        l.str("trusted-root"),
+		PrivateRepository:  l.boolean("private-repository"),
+		PerSubject:         l.boolean("one-attestation-per-subject"),
+		OverwriteFiles:     l.boolean("overwrite-files"),
+		ShowSummary:        l.boolean("show-summary"),
 		ProvenanceName:     l.str("provenance-name"),
 		OutputDir:          l.str("output-dir"),
 		DryRun:             l.boolean("dry-run"),
@@ -69,6 +82,15 @@ func Load(specs []Spec, src Source) (*Config, error) {
 			l.fail("predicate-version", "%v", err)
 		}
 		c.PredicateVersion = v
+	}
+	switch v := l.str("rekor-version"); v {
+	case "", "auto":
+	case "1", "v1":
+		c.RekorVersion = 1
+	case "2", "v2":
+		c.RekorVersion = 2
+	default:
+		l.fail("rekor-version", "is %q; use 1 or 2, or leave it empty for the newest the signing config offers", v)
 	}
 	c.WorkflowInputs = l.jsonObject("workflow-inputs")
 	if c.WorkflowInputs != nil {

@@ -38,10 +38,17 @@ var Attest = []Spec{
 	{Name: "workflow-inputs", Kind: Multiline, Description: "JSON object of inputs to record, for workflow_call inputs that are not in the event payload: pass `${{ toJSON(inputs) }}`. Implies include-inputs."},
 	{Name: "vars", Kind: Multiline, Description: "JSON object of configuration variables to record: pass `${{ toJSON(vars) }}`. Nothing is recorded unless given, since variables may be private."},
 	{Name: "redact-event-payload", Default: "false", Kind: Bool, Description: "SLSA v0.2 only: leave the event payload (which holds names, e-mail addresses and commit messages) and the event inputs out of the provenance."},
+	{Name: "sigstore", Default: "public-good", Description: "Which Sigstore signs: `public-good` (public Fulcio and Rekor, trust from the public TUF repository), `github` (GitHub's instance for private repositories: Fulcio and a timestamp authority, no public log; needs trusted-root), or the path of a signing config JSON for a private instance (needs trusted-root)."},
+	{Name: "trusted-root", Description: "Path of the trusted root JSON of the Sigstore instance, used to check every bundle before it is written. Required with `github` and with a signing config path; replaces the TUF root for `public-good`."},
+	{Name: "private-repository", Default: "false", Kind: Bool, Description: "Allow signing a private or internal repository on `public-good`, which publishes the repository's name, workflow and commit in the public transparency log. Without it such runs are refused; `sigstore: github` needs no opt-in."},
+	{Name: "rekor-version", Description: "Transparency log API version to use when the signing config offers several: `1` or `2`. Default: the newest offered."},
+	{Name: "one-attestation-per-subject", Default: "false", Kind: Bool, Description: "Sign one statement per subject instead of one for all (for consumers that expect an attestation per file); the `.intoto.jsonl` file then has one line per subject."},
+	{Name: "overwrite-files", Default: "false", Kind: Bool, Description: "Replace provenance files that already exist with different content. Without it such a run fails and leaves them alone; identical files are always left as they are."},
+	{Name: "show-summary", Default: "true", Kind: Bool, Description: "Write a job summary with the subjects, where the provenance was stored, the log entry and commands to verify it."},
 	{Name: "oidc-issuer", Description: "The OIDC issuer tokens must come from. Default: derived from the server (https://token.actions.githubusercontent.com, also with an enterprise slug; https://token.actions.<tenant>.ghe.com for GHE.com)."},
 	{Name: "provenance-name", Description: "Name of the provenance file; must end in `.intoto.jsonl`. Default: `<subject name>.intoto.jsonl` for one subject, `multiple.intoto.jsonl` for several."},
 	{Name: "output-dir", Default: ".", Description: "Directory, relative to the workspace, where files are written."},
-	{Name: "dry-run", Default: "false", Kind: Bool, Description: "Build the statement and print it; write, sign and upload nothing."},
+	{Name: "dry-run", Default: "false", Kind: Bool, Description: "Build the statement and print it; sign, write and upload nothing."},
 }
 
 // Subjects lists the options of `provenant subjects`: the subject inputs of
@@ -50,8 +57,13 @@ var Subjects = Attest[:10]
 
 // AttestOutputs names the outputs `provenant attest` sets, with their meaning.
 var AttestOutputs = []Spec{
-	{Name: "statement-path", Description: "Workspace-relative path of the written in-toto statement (unsigned)."},
-	{Name: "provenance-name", Description: "The provenance file name."},
+	{Name: "provenance-name", Description: "Workspace-relative path of the `.intoto.jsonl` file: one Sigstore bundle per line."},
+	{Name: "bundle-path", Description: "Workspace-relative path of the `.sigstore.json` bundle (with one-attestation-per-subject, of the `.intoto.jsonl` file holding them all)."},
+	{Name: "attestation-digest", Description: "`sha256:<hex>` of the bundle JSON (with several bundles, of the first)."},
+	{Name: "log-index", Description: "Index of the transparency log entry; empty without a log."},
+	{Name: "log-url", Description: "Where the log entry can be looked up; empty without a log."},
+	{Name: "certificate-identity", Description: "The signing certificate's identity (SAN): the builder, `<server>/<job_workflow_ref>`."},
+	{Name: "certificate-issuer", Description: "The OIDC issuer recorded in the certificate."},
 	{Name: "predicate-type", Description: "The predicate type URI of the statement."},
 	{Name: "subject-count", Description: "How many subjects the statement has."},
 }

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/provenant/provenant/internal/attest"
+)
+
+// maxSummaryRows caps the subject table; the files hold every subject.
+const maxSummaryRows = 100
+
+// attestSummary renders the job summary: the subjects, where the provenance
+// is, the log and timestamp evidence, and commands to verify it. It holds no
+// secrets: only names, digests, paths and public identities.
+func attestSummary(res *attest.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Provenance\n\nSigned %d attestation(s) (`%s`) for %d subject(s) on the `%s` Sigstore instance.\n\n",
+		len(res.Bundles), res.PredicateType, len(res.Subjects), res.Instance)
+	fmt.Fprintf(&b, "- Builder (certificate identity): `%s`\n- Issuer: `%s`\n- Source: %s at `%s` (`%s`)\n\n",
+		res.Identity.SAN, res.Identity.Issuer, res.Context.RepositoryURL(), res.Context.Claims.SHA, res.Context.Claims.Ref)
+	b.WriteString("### Stored\n\n")
+	fmt.Fprintf(&b, "- `%s` (every bundle, one per line)\n", res.ProvenancePath)
+	for _, bu := range res.Bundles {
+		fmt.Fprintf(&b, "- `%s` — `%s`", bu.Path, bu.Digest)
+		if bu.LogIndex >= 0 {
+			fmt.Fprintf(&b, " — transparency log entry [%d](%s)", bu.LogIndex, bu.LogURL)
+		} else {
+			b.WriteString(" — no transparency log; time from an RFC 3161 timestamp")
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("\n### Subjects\n\n| Subject | Digest |\n|---|---|\n")
+	for i, sub := range res.Subjects {
+		if i == maxSummaryRows {
+			fmt.Fprintf(&b, "| … and %d more | |\n", len(res.Subjects)-maxSummaryRows)
+			break
+		}
+		alg, d := "sha256", sub.Digest["sha256"]
+		if d == "" {
+			for alg, d = range sub.Digest {
+				break
+			}
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s:%s` |\n", mdEscape(sub.Name), alg, d)
+	}
+	b.WriteString("\n### Verify\n\n")
+	b.WriteString(verifyCommands(res))
+	return b.String()
+}
+
+// verifyCommands gives copy-paste commands for gh and cosign.
+func verifyCommands(res *attest.Result) string {
+	artifact := "ARTIFACT"
+	if len(res.Subjects) > 0 {
+		artifact = res.Subjects[0].Name
+	}
+	signer := strings.TrimPrefix(res.Identity.SAN, res.Context.ServerURL+"/")
+	if i := strings.LastIndex(signer, "@"); i > 0 {
+		signer = signer[:i]
+	}
+	typ := "slsaprovenance1"
+	if strings.HasSuffix(res.PredicateType, "v0.2") {
+		typ = "slsaprovenance02"
+	}
+	bundle := res.Bundles[0].Path
+	var b strings.Builder
+	b.WriteString("```sh\n")
+	fmt.Fprintf(&b, "gh attestation verify %s --bundle %s \\\n  --owner %s --signer-workflow %s",
+		shellQuote(artifact), shellQuote(bundle), shellQuote(res.Context.Claims.RepositoryOwner), shellQuote(signer))
+	if typ != "slsaprovenance1" {
+		fmt.Fprintf(&b, " \\\n  --predicate-type %s", res.PredicateType)
+	}
+	b.WriteString("\n\n")
+	fmt.Fprintf(&b, "cosign verify-blob-attestation --bundle %s --type %s \\\n  --certificate-identity %s \\\n  --certificate-oidc-issuer %s \\\n  %s\n",
+		shellQuote(bundle), typ, shellQuote(res.Identity.SAN), shellQuote(res.Identity.Issuer), shellQuote(artifact))
+	b.WriteString("```\n")
+	if res.Instance != "public-good" && res.Instance != "" {
+		fmt.Fprintf(&b, "\nThis instance is not public-good: add `--custom-trusted-root` (gh) or `--trusted-root` (cosign) with its trusted root.\n")
+	}
+	return b.String()
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@=+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", "\\|", "`", "'", "\n", " ").Replace(s)
+}

@@ -1,0 +1,114 @@
+package signing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/sign"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/provenant/provenant/internal/httpretry"
+)
+
+// PayloadType is the DSSE payload type of in-toto statements.
+const PayloadType = "application/vnd.in-toto+json"
+
+// Signer signs an in-toto statement and returns a serialized Sigstore bundle.
+type Signer interface {
+	Sign(ctx context.Context, statement []byte) ([]byte, error)
+}
+
+var _ Signer = (*Sigstore)(nil)
+
+// Sigstore signs with an ephemeral key, a Fulcio certificate and the logs
+// and timestamp authorities of Services.
+type Sigstore struct {
+	services  Services
+	trusted   root.TrustedMaterial
+	token     string
+	transport http.RoundTripper
+	timeout   time.Duration
+	deadline  time.Duration
+}
+
+type options struct {
+	transport http.RoundTripper
+	timeout   time.Duration
+	deadline  time.Duration
+}
+
+// Option configures a Sigstore signer.
+type Option func(*options)
+
+// WithTransport sets the transport for Fulcio and TSA requests. The default
+// retries 5xx, 429 and dropped connections with backoff (httpretry).
+func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.transport = rt } }
+
+// WithTimeout sets the timeout of each request. The default is 30s.
+func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+// WithDeadline bounds a whole Sign call. The default is 5 minutes.
+func WithDeadline(d time.Duration) Option { return func(o *options) { o.deadline = d } }
+
+// New returns a signer for the OIDC token (audience "sigstore"). trusted,
+// when non-nil, makes sigstore-go check each log entry as it arrives.
+func New(services Services, trusted root.TrustedMaterial, token string, opts ...Option) (*Sigstore, error) {
+	if token == "" {
+		return nil, errors.New("signing needs an OIDC token")
+	}
+	o := options{timeout: 30 * time.Second, deadline: 5 * time.Minute}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.transport == nil {
+		o.transport = httpretry.New()
+	}
+	return &Sigstore{services: services, trusted: trusted, token: token, transport: o.transport, timeout: o.timeout, deadline: o.deadline}, nil
+}
+
+// Sign signs statement as a DSSE envelope and returns the bundle as JSON.
+func (s *Sigstore) Sign(ctx context.Context, statement []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.deadline)
+	defer cancel()
+	kp, err := sign.NewEphemeralKeypair(nil)
+	if err != nil {
+		return nil, fmt.Errorf("signing: creating an ephemeral key: %w", err)
+	}
+	// sigstore-go v1.3 builds Fulcio and TSA requests without the context,
+	// so those calls are bounded by the per-request timeout instead; the
+	// context still bounds Rekor and the retries' waits.
+	opts := sign.BundleOptions{
+		CertificateProvider:        sign.NewFulcio(&sign.FulcioOptions{BaseURL: s.services.CA, Timeout: s.timeout, Transport: s.transport}),
+		CertificateProviderOptions: &sign.CertificateProviderOptions{IDToken: s.token},
+		Context:                    ctx,
+	}
+	if s.trusted != nil {
+		opts.TrustedRoot = s.trusted
+	}
+	for _, l := range s.services.Logs {
+		opts.TransparencyLogs = append(opts.TransparencyLogs,
+			sign.NewRekor(&sign.RekorOptions{BaseURL: l.URL, Version: l.Version, Timeout: s.timeout, Retries: 3}))
+	}
+	for _, u := range s.services.TSAs {
+		opts.TimestampAuthorities = append(opts.TimestampAuthorities,
+			sign.NewTimestampAuthority(&sign.TimestampAuthorityOptions{URL: u, Timeout: s.timeout, Transport: s.transport}))
+	}
+	pb, err := sign.Bundle(&sign.DSSEData{Data: statement, PayloadType: PayloadType}, kp, opts)
+	if err != nil {
+		return nil, fmt.Errorf("signing: %w", scrub(err, s.token))
+	}
+	return marshal(pb)
+}
+
+func marshal(pb *protobundle.Bundle) ([]byte, error) {
+	b, err := protojson.Marshal(pb)
+	if err != nil {
+		return nil, fmt.Errorf("signing: encoding the bundle: %w", err)
+	}
+	return b, nil
+}
