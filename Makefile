@@ -8,15 +8,20 @@ LDFLAGS := -s -w -X github.com/provenant/provenant/internal/cli.version=$(VERSIO
 
 .PHONY: all build test lint unit e2e demo bench tools clean
 
+# The end-to-end matrix: each line is one set of real Sigstore services.
+#   (a) Fulcio + CT log + Rekor v1   (b) Fulcio + CT + Rekor v2 + TSA   (c) Fulcio + TSA only
+E2E_MODES := "--rekor v1 --ct --no-tsa" "--rekor v2 --ct --tsa" "--rekor none --no-ct --tsa"
+
 all: build
 
 build: ## Build bin/provenant
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/provenant ./cmd/provenant
 
 tools: ## Install the pinned tools the tests need into .tools/bin
-	bash scripts/install-tools.sh lint
+	bash scripts/install-tools.sh all
 
-lint: tools ## gofmt, go vet, staticcheck
+lint: ## gofmt, go vet, staticcheck
+	bash scripts/install-tools.sh lint
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(TOOLS)/bin/staticcheck ./...
@@ -24,7 +29,16 @@ lint: tools ## gofmt, go vet, staticcheck
 unit: ## Unit tests, race detector on, random order
 	$(GO) test -race -shuffle=on -count=1 ./...
 
-test: lint unit ## Everything CI runs
+e2e: build ## End-to-end tests against the real Sigstore services, verified by cosign and gh
+	bash scripts/install-tools.sh stack rekor-v1 verifiers
+	$(GO) test -c -o bin/e2e.test ./internal/e2e
+	@for mode in $(E2E_MODES); do \
+		echo "e2e: $$mode"; \
+		PATH="$(TOOLS)/bin:$$PATH" bash scripts/sigstore-stack.sh $$mode -- \
+			bash -c 'cd internal/e2e && PROVENANT_BIN=../../bin/provenant ../../bin/e2e.test -test.v -test.count=1' || exit 1; \
+	done
+
+test: lint unit e2e ## Everything CI runs
 
 demo: ## Run the main job locally on testdata artifacts with a fixture GitHub context
 	bash scripts/demo.sh

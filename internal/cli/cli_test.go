@@ -123,26 +123,6 @@ func mustRead(t *testing.T, p string) []byte {
 	return b
 }
 
-// outputs parses a GITHUB_OUTPUT file (name=value and heredoc forms).
-func outputs(t *testing.T, path string) map[string]string {
-	t.Helper()
-	m := map[string]string{}
-	lines := strings.Split(string(mustRead(t, path)), "\n")
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		if name, delim, ok := strings.Cut(l, "<<"); ok {
-			var val []string
-			for i++; i < len(lines) && lines[i] != delim; i++ {
-				val = append(val, lines[i])
-			}
-			m[name] = strings.Join(val, "\n")
-		} else if name, val, ok := strings.Cut(l, "="); ok {
-			m[name] = val
-		}
-	}
-	return m
-}
-
 func absTestdata(t *testing.T, name string) string {
 	t.Helper()
 	p, err := filepath.Abs(filepath.Join("testdata", name))

@@ -19,8 +19,7 @@ const (
 	signer  = "octo-org/octo-repo/.github/workflows/release.yml"
 )
 
-// predicate versions and the names the verifiers use for them.
-var versions = []struct{ input, uri, cosignType string }{
+var versions = []version{
 	{"v1", "https://slsa.dev/provenance/v1", "slsaprovenance1"},
 	{"v0.2", "https://slsa.dev/provenance/v0.2", "slsaprovenance02"},
 }

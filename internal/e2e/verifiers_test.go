@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-type version = struct{ input, uri, cosignType string }
+// version is a predicate version and the names the verifiers use for it.
+type version struct{ input, uri, cosignType string }
 
 // cosignArgs builds `cosign verify-blob-attestation` for the stack's mode.
 func cosignArgs(st stack, v version, bundle, artifact, digest string, overrides map[string]string) []string {
