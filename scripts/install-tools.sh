@@ -31,7 +31,7 @@ SHARE=$TOOLS/share
 
 # ---------------------------------------------------------------------------
 # Pins. Newer releases of several of these need Go 1.27 and do not resolve
-# with a Go 1.26 toolchain (see docs/sigstore-stack.md, section 1).
+# with a Go 1.26 toolchain (see shared/docs/sigstore-stack.md, section 1).
 # ---------------------------------------------------------------------------
 FULCIO_VERSION=v1.8.8
 REKOR_TILES_VERSION=v2.3.0
@@ -40,7 +40,7 @@ TESSERACT_VERSION=v0.1.1
 COSIGN_VERSION=v3.1.3
 GH_VERSION=v2.83.0
 ACTIONLINT_VERSION=v1.7.12
-STATICCHECK_VERSION=v0.8.2 # "2026.1.x"; the newest that builds with Go 1.26
+STATICCHECK_VERSION=v0.8.2 # staticcheck 2026.2.2; its go.mod asks for go 1.26.0
 TRILLIAN_VERSION=v1.8.0
 REKOR_VERSION=v1.5.4
 
@@ -75,6 +75,7 @@ report() { # report NAME VERSION STATUS TIME
 # Debian packages
 # ---------------------------------------------------------------------------
 APT_UPDATED=0
+declare -A APT_SEEN=() # several groups share packages; report each once
 
 apt_installed() {
 	[[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]
@@ -85,6 +86,8 @@ apt_installed() {
 ensure_apt() {
 	local pkg t0 created_policy
 	for pkg in "$@"; do
+		[[ -z ${APT_SEEN[$pkg]:-} ]] || continue
+		APT_SEEN[$pkg]=1
 		t0=$(now_us)
 		if apt_installed "$pkg"; then
 			report "$pkg" apt cached "$(elapsed "$t0")"
