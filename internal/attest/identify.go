@@ -9,14 +9,9 @@ import (
 	"github.com/provenant/provenant/internal/oidc"
 )
 
-// Identify fetches and verifies the OIDC token and checks the environment
-// and event payload against its claims.
-func Identify(ctx context.Context, cfg *config.Config, env Environment, extra ...oidc.Option) (ghctx.Context, error) {
-	gc, _, err := identify(ctx, cfg, env, extra...)
-	return gc, err
-}
-
-// identify also returns the verified token, which Fulcio needs.
+// identify fetches and verifies the OIDC token, checks the environment and
+// event payload against its claims, and returns the context and the token,
+// which Fulcio needs.
 func identify(ctx context.Context, cfg *config.Config, env Environment, extra ...oidc.Option) (ghctx.Context, string, error) {
 	vopts, err := verifierOptions(cfg, env.ServerURL)
 	if err != nil {
