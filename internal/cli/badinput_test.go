@@ -83,6 +83,12 @@ func TestAttest_badInputs(t *testing.T) {
 		{name: "provenance_name_with_dir", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PROVENANCE-NAME": "x/p.intoto.jsonl"}, input: "provenance-name", reason: "plain file name"},
 		{name: "output_dir_escapes", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "OUTPUT-DIR": "../up"}, input: "output-dir", reason: "leaves the workspace"},
 		{name: "vars_not_json", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "VARS": "REGION=eu"}, input: "vars", reason: "JSON object"},
+		{name: "push_without_image", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PUSH-TO-REGISTRY": "true"}, input: "push-to-registry", reason: "no image"},
+		{name: "legacy_att_without_push", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "OCI-LEGACY-ATT": "true"}, input: "oci-legacy-att", reason: "push-to-registry"},
+		{name: "registry_user_without_password", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "REGISTRY-USERNAME": "octocat"}, input: "registry-username", reason: "registry-password"},
+		{name: "upload_tag_without_upload", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "UPLOAD-TAG-NAME": "v1"}, input: "upload-tag-name", reason: "upload-assets"},
+		{name: "upload_without_token", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "UPLOAD-ASSETS": "true"}, input: "upload-assets", reason: "github-token"},
+		{name: "bad_rekor_version", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "REKOR-VERSION": "3"}, input: "rekor-version", reason: "1 or 2"},
 		{name: "workflow_inputs_array", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "WORKFLOW-INPUTS": "[1,2]"}, input: "workflow-inputs", reason: "JSON object"},
 	}
 	if len(cases) < 30 {

@@ -375,3 +375,44 @@ func TestMain_usage(t *testing.T) {
 		}
 	}
 }
+
+// TestAttest_secretsMaskedFirst checks that secret inputs are masked, also
+// base64-encoded, before anything else is printed, and never echoed.
+func TestAttest_secretsMaskedFirst(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "tag_push")
+	const pass, tok = "s3cr3t-registry-pass", "ghs_fakeGitHubToken123"
+	code, stdout, stderr := r.run(map[string]string{
+		"INPUT_SUBJECT-PATH":      "missing/*",
+		"INPUT_REGISTRY-USERNAME": "octocat",
+		"INPUT_REGISTRY-PASSWORD": pass,
+		"INPUT_GITHUB-TOKEN":      tok,
+	}, "attest")
+	if code != ExitError {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	masked := map[string]bool{}
+	for i, l := range lines {
+		v, ok := strings.CutPrefix(l, "::add-mask::")
+		if !ok {
+			// Everything after the first non-mask line must not reveal a secret.
+			for _, rest := range lines[i:] {
+				if strings.Contains(rest, pass) || strings.Contains(rest, tok) {
+					t.Errorf("secret printed: %q", rest)
+				}
+			}
+			break
+		}
+		masked[v] = true
+	}
+	for _, want := range []string{pass, tok, base64.StdEncoding.EncodeToString([]byte("octocat:" + pass)),
+		base64.StdEncoding.EncodeToString([]byte("x-access-token:" + tok))} {
+		if !masked[want] {
+			t.Errorf("%q was not masked", want)
+		}
+	}
+	if strings.Contains(stderr, pass) || strings.Contains(stderr, tok) {
+		t.Error("stderr contains a secret")
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
@@ -57,6 +58,7 @@ func parseFlags(s *session, cmd, synopsis string, specs []config.Spec, args []st
 		}
 		return s.env.Input(name)
 	}
+	s.maskSecrets(specs, src)
 	return src, fs.Args(), nil
 }
 
@@ -91,4 +93,30 @@ func wrap(s string, width int, indent string) string {
 		col += len(word)
 	}
 	return b.String()
+}
+
+// maskSecrets hides every secret option's value in the job log before
+// anything else can print it, also in the base64 forms registries and
+// HTTP basic auth put it in.
+func (s *session) maskSecrets(specs []config.Spec, src config.Source) {
+	var user string
+	if v, ok := src("registry-username"); ok {
+		user = strings.TrimSpace(v)
+	}
+	for _, sp := range specs {
+		if !sp.Secret {
+			continue
+		}
+		v, ok := src(sp.Name)
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		s.env.Mask(v)
+		s.env.Mask(base64.StdEncoding.EncodeToString([]byte(v)))
+		if user != "" {
+			s.env.Mask(base64.StdEncoding.EncodeToString([]byte(user + ":" + v)))
+		}
+		s.env.Mask(base64.StdEncoding.EncodeToString([]byte("x-access-token:" + v)))
+	}
 }

@@ -34,6 +34,7 @@ type Config struct {
 	PerSubject         bool
 	OverwriteFiles     bool
 	ShowSummary        bool
+	Delivery           Delivery
 	ProvenanceName     string
 	OutputDir          string
 	DryRun             bool
@@ -67,9 +68,23 @@ func Load(specs []Spec, src Source) (*Config, error) {
 		PerSubject:         l.boolean("one-attestation-per-subject"),
 		OverwriteFiles:     l.boolean("overwrite-files"),
 		ShowSummary:        l.boolean("show-summary"),
-		ProvenanceName:     l.str("provenance-name"),
-		OutputDir:          l.str("output-dir"),
-		DryRun:             l.boolean("dry-run"),
+		Delivery: Delivery{
+			PushToRegistry:        l.boolean("push-to-registry"),
+			LegacyAtt:             l.boolean("oci-legacy-att"),
+			AttestationRepository: l.str("attestation-repository"),
+			RegistryUsername:      l.str("registry-username"),
+			RegistryPassword:      l.str("registry-password"),
+			GitHubToken:           l.str("github-token"),
+			UploadAssets:          l.boolean("upload-assets"),
+			UploadTagName:         l.str("upload-tag-name"),
+			DraftRelease:          l.str("draft-release"),
+			OverwriteAssets:       l.boolean("overwrite-assets"),
+			GitHubAttestations:    l.boolean("github-attestations"),
+			FailOnStorageError:    l.boolean("fail-on-storage-error"),
+		},
+		ProvenanceName: l.str("provenance-name"),
+		OutputDir:      l.str("output-dir"),
+		DryRun:         l.boolean("dry-run"),
 	}
 	switch c.Subjects.NameStyle {
 	case subject.NameRelative, subject.NameBasename, "":
@@ -97,6 +112,7 @@ func Load(specs []Spec, src Source) (*Config, error) {
 		c.IncludeInputs = true
 	}
 	c.Vars = l.jsonObject("vars")
+	l.checkDelivery(c.Delivery, c.Subjects.Images != "")
 	l.checkProvenanceName(c.ProvenanceName)
 	if _, ok := l.spec("output-dir"); ok {
 		l.checkOutputDir(c.OutputDir)
@@ -203,6 +219,48 @@ func (l *loader) requireSubjects(in subject.Inputs) {
 		in.Base64 == "" && in.Base64File == "" && in.Images == "" && in.ImageDigest == "" {
 		l.errs = append(l.errs, &input.Error{Name: "subject-path", Reason: "no subjects given: set at least one of " +
 			"subject-path, subject-digest with subject-name, subjects, subject-checksums, base64-subjects, base64-subjects-file or image"})
+	}
+}
+
+// Delivery says where attestations go besides the files.
+type Delivery struct {
+	PushToRegistry        bool
+	LegacyAtt             bool
+	AttestationRepository string
+	RegistryUsername      string
+	RegistryPassword      string
+	GitHubToken           string
+	UploadAssets          bool
+	UploadTagName         string
+	DraftRelease          string
+	OverwriteAssets       bool
+	GitHubAttestations    bool
+	FailOnStorageError    bool
+}
+
+func (l *loader) checkDelivery(d Delivery, hasImages bool) {
+	if d.PushToRegistry && !hasImages {
+		l.fail("push-to-registry", "is true but no image is given; name the images with image: registry/repository@sha256:<hex>")
+	}
+	if (d.LegacyAtt || d.AttestationRepository != "") && !d.PushToRegistry {
+		name := "oci-legacy-att"
+		if d.AttestationRepository != "" {
+			name = "attestation-repository"
+		}
+		l.fail(name, "only applies with push-to-registry: true")
+	}
+	if (d.RegistryUsername == "") != (d.RegistryPassword == "") {
+		l.fail("registry-username", "and registry-password must be given together")
+	}
+	if d.UploadTagName != "" && !d.UploadAssets {
+		l.fail("upload-tag-name", "only applies with upload-assets: true")
+	}
+	if (d.UploadAssets || d.GitHubAttestations) && d.GitHubToken == "" {
+		name := "upload-assets"
+		if !d.UploadAssets {
+			name = "github-attestations"
+		}
+		l.fail(name, "needs a token: set github-token (the action passes ${{ github.token }} by default)")
 	}
 }
 

@@ -22,7 +22,10 @@ func markdownTable(specs []Spec, withDefault bool) string {
 		desc := strings.ReplaceAll(s.Description, "|", "\\|")
 		if withDefault {
 			def := ""
-			if s.Default != "" {
+			switch {
+			case s.ActionDefault != "":
+				def = "`" + s.ActionDefault + "` (action)"
+			case s.Default != "":
 				def = "`" + s.Default + "`"
 			}
 			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", s.Name, def, desc)
@@ -38,7 +41,10 @@ func yamlInputs(specs []Spec) string {
 	b.WriteString("inputs:\n")
 	for _, s := range specs {
 		fmt.Fprintf(&b, "  %s:\n    description: %q\n    required: false\n", s.Name, strings.ReplaceAll(s.Description, "`", "'"))
-		if s.Default != "" {
+		switch {
+		case s.ActionDefault != "":
+			fmt.Fprintf(&b, "    default: %q\n", s.ActionDefault)
+		case s.Default != "":
 			fmt.Fprintf(&b, "    default: %q\n", s.Default)
 		}
 	}

@@ -14,10 +14,15 @@ const (
 // Spec describes one option. The same name is a command-line flag
 // (--subject-path) and an action input (subject-path).
 type Spec struct {
-	Name        string
-	Default     string
-	Kind        Kind
-	Description string
+	Name    string
+	Default string
+	// ActionDefault, when set, is the default in action.yml instead of
+	// Default: an expression the runner evaluates, such as ${{ github.token }}.
+	ActionDefault string
+	Kind          Kind
+	Description   string
+	// Secret values are masked in the job log as soon as they are read.
+	Secret bool
 }
 
 // Attest lists the options of `provenant attest`, in the order they are
@@ -45,6 +50,18 @@ var Attest = []Spec{
 	{Name: "one-attestation-per-subject", Default: "false", Kind: Bool, Description: "Sign one statement per subject instead of one for all (for consumers that expect an attestation per file); the `.intoto.jsonl` file then has one line per subject."},
 	{Name: "overwrite-files", Default: "false", Kind: Bool, Description: "Replace provenance files that already exist with different content. Without it such a run fails and leaves them alone; identical files are always left as they are."},
 	{Name: "show-summary", Default: "true", Kind: Bool, Description: "Write a job summary with the subjects, where the provenance was stored, the log entry and commands to verify it."},
+	{Name: "push-to-registry", Default: "false", Kind: Bool, Description: "Attach the attestation to every image subject in its registry: an OCI 1.1 referrer carrying the Sigstore bundle, with the `sha256-<hex>` fallback tag on registries without the referrers API."},
+	{Name: "oci-legacy-att", Default: "false", Kind: Bool, Description: "With push-to-registry, also write cosign's legacy `sha256-<hex>.att` tag (DSSE layer with certificate and log annotations), appending to attestations already there."},
+	{Name: "attestation-repository", Description: "Store registry attestations in this repository instead of the image's own (like cosign's COSIGN_REPOSITORY), e.g. `ghcr.io/acme/attestations`."},
+	{Name: "registry-username", Description: "User name for the registries of the image subjects. Without it: the github-token for ghcr.io, then the docker config (DOCKER_CONFIG; a container action's HOME is empty)."},
+	{Name: "registry-password", Secret: true, Description: "Password or token for registry-username. Masked in the log."},
+	{Name: "github-token", ActionDefault: "${{ github.token }}", Secret: true, Description: "Token for the GitHub API (release assets, attestations API) and for ghcr.io. Needs `contents: write` for assets, `attestations: write` for the attestations API, `packages: write` for ghcr.io. Masked in the log."},
+	{Name: "upload-assets", Default: "false", Kind: Bool, Description: "Upload the `.intoto.jsonl` and `.sigstore.json` files to the GitHub release of the triggering tag (or of upload-tag-name), creating the release when it is missing."},
+	{Name: "upload-tag-name", Description: "Release tag to upload to, instead of the tag that triggered the run."},
+	{Name: "draft-release", Description: "When the release must be created: `true` creates a draft; any other non-empty value creates a published release; empty creates a published release and leaves an existing one as it is."},
+	{Name: "overwrite-assets", Default: "false", Kind: Bool, Description: "Replace release assets of the same name whose content differs. Without it such a run fails; identical assets are always left alone, so re-runs are safe."},
+	{Name: "github-attestations", Default: "false", Kind: Bool, Description: "Also store the bundle with the GitHub attestations API (`gh attestation verify` finds it online)."},
+	{Name: "fail-on-storage-error", Default: "false", Kind: Bool, Description: "Fail when the attestations API refuses because of the repository's plan; by default that is a warning."},
 	{Name: "oidc-issuer", Description: "The OIDC issuer tokens must come from. Default: derived from the server (https://token.actions.githubusercontent.com, also with an enterprise slug; https://token.actions.<tenant>.ghe.com for GHE.com)."},
 	{Name: "provenance-name", Description: "Name of the provenance file; must end in `.intoto.jsonl`. Default: `<subject name>.intoto.jsonl` for one subject, `multiple.intoto.jsonl` for several."},
 	{Name: "output-dir", Default: ".", Description: "Directory, relative to the workspace, where files are written."},
@@ -64,6 +81,9 @@ var AttestOutputs = []Spec{
 	{Name: "log-url", Description: "Where the log entry can be looked up; empty without a log."},
 	{Name: "certificate-identity", Description: "The signing certificate's identity (SAN): the builder, `<server>/<job_workflow_ref>`."},
 	{Name: "certificate-issuer", Description: "The OIDC issuer recorded in the certificate."},
+	{Name: "release-id", Description: "ID of the release the assets were uploaded to."},
+	{Name: "attestation-id", Description: "ID returned by the GitHub attestations API (the first, with several bundles)."},
+	{Name: "attestation-url", Description: "`<server>/<owner>/<repo>/attestations/<id>` for attestation-id."},
 	{Name: "predicate-type", Description: "The predicate type URI of the statement."},
 	{Name: "subject-count", Description: "How many subjects the statement has."},
 }
