@@ -1,6 +1,7 @@
 package subject
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -46,6 +47,26 @@ func TestEncodeBase64_roundTrip(t *testing.T) {
 		}
 		if diff := cmp.Diff(subjects, got); diff != "" {
 			t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+		}
+	}
+}
+
+func TestImageRefs(t *testing.T) {
+	t.Parallel()
+	h := strings.Repeat("ab", 32)
+	cases := []struct {
+		in   Inputs
+		want []string
+	}{
+		{Inputs{Images: "ghcr.io/acme/app:1.0@sha256:" + h + "\n127.0.0.1:15000/o/b@sha256:" + h},
+			[]string{"ghcr.io/acme/app@sha256:" + h, "127.0.0.1:15000/o/b@sha256:" + h}},
+		{Inputs{Images: "ghcr.io/acme/app", ImageDigest: "sha256:" + h}, []string{"ghcr.io/acme/app@sha256:" + h}},
+		{Inputs{Images: "ghcr.io/acme/app:latest"}, nil},
+		{Inputs{}, nil},
+	}
+	for _, tc := range cases {
+		if diff := cmp.Diff(tc.want, ImageRefs(tc.in)); diff != "" {
+			t.Errorf("ImageRefs(%+v) mismatch (-want +got):\n%s", tc.in, diff)
 		}
 	}
 }

@@ -118,3 +118,28 @@ func plainRepository(ref string) (name.Repository, error) {
 	}
 	return name.Repository{}, fmt.Errorf("image name %s is not valid: %s", quote(ref), sanitize(err.Error()))
 }
+
+// ImageRefs returns the image subjects of in as registry/repo@sha256:<hex>
+// references, in input order, for delivery to registries. It assumes in
+// passed Resolve and skips anything that does not parse.
+func ImageRefs(in Inputs) []string {
+	var out []string
+	if dig := strings.TrimSpace(in.ImageDigest); dig != "" {
+		refs := splitList(in.Images)
+		hex, err := parseImageDigest(dig)
+		if len(refs) != 1 || err != nil {
+			return nil
+		}
+		repo, err := plainRepository(refs[0].text)
+		if err != nil {
+			return nil
+		}
+		return []string{repo.Name() + "@sha256:" + hex}
+	}
+	for _, ref := range splitList(in.Images) {
+		if e, err := imageEntry(ref.text); err == nil {
+			out = append(out, e.name+"@sha256:"+e.hex)
+		}
+	}
+	return out
+}
