@@ -19,6 +19,8 @@ type Environment struct {
 	Workspace string
 	// TempDir is a directory for caches (the runner's temp dir).
 	TempDir string
+	// APIURL is the GitHub REST API, e.g. https://api.github.com.
+	APIURL string
 	// ServerURL is the GitHub server, e.g. https://github.com.
 	ServerURL string
 	// Event is the webhook payload, or nil.
@@ -52,9 +54,19 @@ type Result struct {
 	ProvenanceName string
 	ProvenancePath string
 	Bundles        []Bundle
-	Identity       verify.Identity
-	Instance       string
-	Context        ghctx.Context
+	// Stored lists every place a copy was stored, files first.
+	Stored []Stored
+	// ReleaseID is the release that got the assets, or 0.
+	ReleaseID int64
+	// AttestationID and AttestationURL name the first copy stored with
+	// the GitHub attestations API, if any.
+	AttestationID  int64
+	AttestationURL string
+	// Warnings are problems that did not fail the run.
+	Warnings []string
+	Identity verify.Identity
+	Instance string
+	Context  ghctx.Context
 }
 
 type options struct {
@@ -114,6 +126,7 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 	if err := write(cfg, env.Workspace, res); err != nil {
 		return nil, err
 	}
+	// DELIVERY-PENDING
 	return res, nil
 }
 

@@ -23,15 +23,10 @@ func write(cfg *config.Config, workspace string, res *Result) error {
 	if err != nil {
 		return err
 	}
-	var jsonl bytes.Buffer
-	for _, b := range res.Bundles {
-		jsonl.Write(b.JSON)
-		jsonl.WriteByte('\n')
-	}
 	files := []struct {
 		path string
 		data []byte
-	}{{filepath.Join(dir, res.ProvenanceName), jsonl.Bytes()}}
+	}{{filepath.Join(dir, res.ProvenanceName), jsonl(res)}}
 	for i, b := range res.Bundles {
 		files = append(files, struct {
 			path string
@@ -44,10 +39,23 @@ func write(cfg *config.Config, workspace string, res *Result) error {
 		}
 	}
 	res.ProvenancePath = rel(workspace, files[0].path)
+	res.Stored = append(res.Stored, Stored{Kind: "file", Where: res.ProvenancePath, Note: "every bundle, one per line"})
 	for i := range res.Bundles {
 		res.Bundles[i].Path = rel(workspace, files[i+1].path)
+		res.Stored = append(res.Stored, Stored{Kind: "file", Where: res.Bundles[i].Path, Note: res.Bundles[i].Digest})
 	}
 	return nil
+}
+
+// jsonl is the .intoto.jsonl content: one bundle per line, each ending in a
+// newline.
+func jsonl(res *Result) []byte {
+	var b bytes.Buffer
+	for _, bu := range res.Bundles {
+		b.Write(bu.JSON)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
 }
 
 // bundleNames names the .sigstore.json files: <stem>.sigstore.json for one
@@ -75,4 +83,16 @@ func rel(workspace, p string) string {
 		return p
 	}
 	return filepath.ToSlash(r)
+}
+
+// Stored is one place a copy of an attestation was stored.
+type Stored struct {
+	// Kind is "file", "registry", "release" or "attestations-api".
+	Kind string
+	// Where names the copy: a path, an image reference, an asset name.
+	Where string
+	// URL links to it, when there is a link.
+	URL string
+	// Note says more, e.g. "fallback tag sha256-…" or "unchanged".
+	Note string
 }

@@ -120,6 +120,15 @@ func (s *session) reportAttest(res *attest.Result, summary bool) error {
 		{Name: "certificate-issuer", Value: res.Identity.Issuer},
 		{Name: "predicate-type", Value: res.PredicateType},
 		{Name: "subject-count", Value: strconv.Itoa(len(res.Subjects))},
+		{Name: "release-id", Value: idString(res.ReleaseID)},
+		{Name: "attestation-id", Value: idString(res.AttestationID)},
+		{Name: "attestation-url", Value: res.AttestationURL},
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(s.Stderr, "provenant attest: warning: %s\n", w)
+		if s.env.InActions() {
+			s.env.Warningf("%s", w)
+		}
 	}
 	if err := s.env.SetOutputs(outs); err != nil {
 		return err
@@ -128,4 +137,11 @@ func (s *session) reportAttest(res *attest.Result, summary bool) error {
 		return nil
 	}
 	return s.env.Summary(attestSummary(res))
+}
+
+func idString(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
 }

@@ -7,6 +7,10 @@ import (
 	"github.com/provenant/provenant/internal/attest"
 )
 
+var storedKind = map[string]string{
+	"file": "file", "registry": "registry", "release": "release asset", "attestations-api": "GitHub attestations API",
+}
+
 // maxSummaryRows caps the subject table; the files hold every subject.
 const maxSummaryRows = 100
 
@@ -19,16 +23,20 @@ func attestSummary(res *attest.Result) string {
 		len(res.Bundles), res.PredicateType, len(res.Subjects), res.Instance)
 	fmt.Fprintf(&b, "- Builder (certificate identity): `%s`\n- Issuer: `%s`\n- Source: %s at `%s` (`%s`)\n\n",
 		res.Identity.SAN, res.Identity.Issuer, res.Context.RepositoryURL(), res.Context.Claims.SHA, res.Context.Claims.Ref)
-	b.WriteString("### Stored\n\n")
-	fmt.Fprintf(&b, "- `%s` (every bundle, one per line)\n", res.ProvenancePath)
-	for _, bu := range res.Bundles {
-		fmt.Fprintf(&b, "- `%s` — `%s`", bu.Path, bu.Digest)
-		if bu.LogIndex >= 0 {
-			fmt.Fprintf(&b, " — transparency log entry [%d](%s)", bu.LogIndex, bu.LogURL)
-		} else {
-			b.WriteString(" — no transparency log; time from an RFC 3161 timestamp")
+	b.WriteString("### Stored\n\n| Where | Copy | Note |\n|---|---|---|\n")
+	for _, st := range res.Stored {
+		where := "`" + mdEscape(st.Where) + "`"
+		if st.URL != "" {
+			where = "[" + mdEscape(st.Where) + "](" + st.URL + ")"
 		}
-		b.WriteByte('\n')
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", storedKind[st.Kind], where, mdEscape(st.Note))
+	}
+	for _, bu := range res.Bundles {
+		if bu.LogIndex >= 0 {
+			fmt.Fprintf(&b, "| transparency log | [entry %d](%s) | `%s` |\n", bu.LogIndex, bu.LogURL, mdEscape(bu.Path))
+		} else {
+			fmt.Fprintf(&b, "| RFC 3161 timestamp | in `%s` | no transparency log on this instance |\n", mdEscape(bu.Path))
+		}
 	}
 	b.WriteString("\n### Subjects\n\n| Subject | Digest |\n|---|---|\n")
 	for i, sub := range res.Subjects {
