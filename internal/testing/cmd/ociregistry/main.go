@@ -45,10 +45,10 @@ func run(listen string, referrers bool) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler: registry.New(
+		Handler: specReferrers(registry.New(
 			registry.WithReferrersSupport(referrers),
 			registry.Logger(log.New(io.Discard, "", 0)),
-		),
+		)),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(os.Stderr, "ociregistry: serving on %s (referrers %t)\n", ln.Addr(), referrers)

@@ -1,0 +1,37 @@
+// Package oci delivers signed attestations to OCI registries.
+//
+// Pusher.Attach takes a Sigstore bundle v0.3 whose DSSE payload is an
+// in-toto statement about a container image and stores it next to that
+// image in the layouts of formats.md, section 6:
+//
+//   - an OCI 1.1 referrer manifest (artifactType
+//     application/vnd.dev.sigstore.bundle.v0.3+json, the empty config, one
+//     layer holding the bundle, subject = the image); this is what cosign v3,
+//     actions/attest and `gh attestation verify --bundle-from-oci` use;
+//   - on registries without the referrers API (GHCR, Docker Hub,
+//     distribution 2.8), the `sha256-<hex>` fallback tag index that lists
+//     the referrer, with its artifactType and annotations
+//     (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#referrers-tag-schema);
+//   - optionally, cosign's legacy `sha256-<hex>.att` image with one DSSE
+//     envelope layer per attestation.
+//
+// The image must already be in the registry: its descriptor becomes the
+// referrer's subject. Platforms lists the per-platform manifests of an
+// image index, for callers that attest each platform as well.
+//
+// The fallback index and the .att image are shared, read-modify-write tags.
+// Attach calls of one Pusher serialize their updates per tag; against other
+// writers, Attach reads the tag back after writing and repairs it up to
+// three times. Registries offer no reliable compare-and-swap (distribution
+// 2.8.2 ignores If-Match), so two processes attesting the same image at
+// the same moment can still, rarely, lose an entry. Both tags also show up
+// in tag lists and can break immutable-tag policies; callers should say so.
+//
+// The package neither signs nor verifies bundles; it reads only what it
+// needs for the layout (the predicate type, the certificate, the log
+// promise and the timestamps). It never logs, never reads the environment
+// itself (authn.DefaultKeychain, the last link of Keychain, reads the
+// Docker configuration) and never puts passwords or tokens in errors. It
+// is built on go-containerregistry and the Sigstore protobuf types and must
+// not import any front end (internal/action, internal/cli).
+package oci
