@@ -1,0 +1,108 @@
+package ghattest
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/go-github/v84/github"
+)
+
+// This file is the twin of internal/sink/release/errors.go, with hints for
+// the attestations API.
+
+// apiError is a failed API call, described for people: the request
+// without its query, the status, GitHub's message and what to do. The
+// go-github error it came from stays reachable through errors.As.
+type apiError struct {
+	msg string
+	err error
+}
+
+func (e *apiError) Error() string { return e.msg }
+func (e *apiError) Unwrap() error { return e.err }
+
+// explain describes err, noting the attempts made.
+func explain(err error, attempts int) error {
+	msg := describe(err)
+	if attempts > 1 {
+		msg += fmt.Sprintf(" (gave up after %d attempts)", attempts)
+	}
+	return &apiError{msg: msg, err: err}
+}
+
+// describe renders go-github's errors without URL queries, which may hold
+// signed download URLs' signatures, and adds a hint for the usual causes.
+func describe(err error) string {
+	var rl *github.RateLimitError
+	var ab *github.AbuseRateLimitError
+	var er *github.ErrorResponse
+	var ue *url.Error
+	switch {
+	case errors.As(err, &rl):
+		return requestLine(rl.Response) + ": " + rl.Message
+	case errors.As(err, &ab):
+		return requestLine(ab.Response) + ": " + ab.Message
+	case errors.As(err, &er):
+		msg := requestLine(er.Response) + ": " + er.Message
+		for _, e := range er.Errors {
+			msg += fmt.Sprintf(" [%s]", strings.Join(nonEmpty(e.Resource, e.Field, e.Code, e.Message), " "))
+		}
+		return msg + hint(er.Response)
+	case errors.As(err, &ue):
+		return fmt.Sprintf("%s %s: %v", ue.Op, redact(ue.URL), ue.Err)
+	}
+	return err.Error()
+}
+
+// requestLine is "METHOD URL: STATUS" for an answer.
+func requestLine(resp *http.Response) string {
+	if resp == nil {
+		return "GitHub API"
+	}
+	line := fmt.Sprintf("HTTP %d", resp.StatusCode)
+	if resp.Request != nil && resp.Request.URL != nil {
+		line = fmt.Sprintf("%s %s: %s", resp.Request.Method, redact(resp.Request.URL.String()), line)
+	}
+	return line
+}
+
+// hint says what usually causes an error status.
+func hint(resp *http.Response) string {
+	if resp == nil {
+		return ""
+	}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return "; the token was refused: check the github-token input"
+	case http.StatusForbidden:
+		return "; the token may lack permission: the workflow needs attestations: write (and id-token: write to sign)"
+	case http.StatusNotFound:
+		return "; the repository does not exist, the token cannot see it, or this server has no attestations API (GitHub Enterprise Server)"
+	case http.StatusUnprocessableEntity:
+		return "; the attestations API rejected the bundle"
+	}
+	return ""
+}
+
+// redact drops user info, query and fragment from a URL.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<unparsable URL>"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
+}
+
+func nonEmpty(s ...string) []string {
+	var out []string
+	for _, v := range s {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
