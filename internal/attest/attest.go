@@ -3,6 +3,7 @@ package attest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/provenant/provenant/internal/config"
@@ -126,7 +127,9 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 	if err := write(cfg, env.Workspace, res); err != nil {
 		return nil, err
 	}
-	// DELIVERY-PENDING
+	if err := deliver(ctx, cfg, env, inst, res); err != nil {
+		return res, fmt.Errorf("%w (the signed, verified files were written: %s)", err, res.ProvenancePath)
+	}
 	return res, nil
 }
 

@@ -90,7 +90,16 @@ func (s *session) environment() (attest.Environment, error) {
 	}, nil
 }
 
+// maxIndented is the largest statement printed indented; larger ones (tens
+// of thousands of subjects) are printed as they are, compact, to avoid a
+// second large copy in memory.
+const maxIndented = 1 << 20
+
 func printStatement(s *session, st []byte) error {
+	if len(st) > maxIndented {
+		_, err := s.Stdout.Write(append(st, '\n'))
+		return err
+	}
 	var b bytes.Buffer
 	if err := json.Indent(&b, st, "", "  "); err != nil {
 		return fmt.Errorf("formatting the statement: %w", err)

@@ -120,10 +120,13 @@ func Statement(c ghctx.Context, subjects []Subject, o Options) (*intoto.Statemen
 	return st, nil
 }
 
+// descriptors shares each subject's digest map with the statement rather
+// than copying it: with 100,000 subjects the copies cost tens of MiB, and
+// neither side changes the maps afterwards.
 func descriptors(subjects []Subject) []*intoto.ResourceDescriptor {
 	out := make([]*intoto.ResourceDescriptor, len(subjects))
 	for i, s := range subjects {
-		out[i] = &intoto.ResourceDescriptor{Name: s.Name, Digest: maps.Clone(s.Digest)}
+		out[i] = &intoto.ResourceDescriptor{Name: s.Name, Digest: s.Digest}
 	}
 	return out
 }
