@@ -127,6 +127,23 @@ func (e *Env) ServerURL() string {
 	return "https://github.com"
 }
 
+// APIURL returns GITHUB_API_URL without a trailing slash. Unset (outside
+// Actions), it is derived from the server: https://api.github.com for
+// github.com, <server>/api/v3 for GitHub Enterprise Server.
+func (e *Env) APIURL() string {
+	if s := strings.TrimRight(e.getenv("GITHUB_API_URL"), "/"); s != "" {
+		return s
+	}
+	if srv := e.ServerURL(); srv != "https://github.com" {
+		return srv + "/api/v3"
+	}
+	return "https://api.github.com"
+}
+
+// TempDir returns RUNNER_TEMP, the runner's per-job temporary directory,
+// or "" outside Actions.
+func (e *Env) TempDir() string { return e.getenv("RUNNER_TEMP") }
+
 // Event reads the webhook payload at GITHUB_EVENT_PATH. It returns nil when
 // the variable is unset (a local run) and an error when the file is missing,
 // too large or not JSON.

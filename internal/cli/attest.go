@@ -83,6 +83,8 @@ func (s *session) environment() (attest.Environment, error) {
 	}
 	return attest.Environment{
 		Workspace: ws,
+		TempDir:   s.env.TempDir(),
+		APIURL:    s.env.APIURL(),
 		ServerURL: s.env.ServerURL(),
 		Event:     ev,
 		Getenv:    s.env.Getenv,
