@@ -84,7 +84,9 @@ var (
 
 	// ErrAssetExists is wrapped when an asset of the same name but
 	// different content exists and Options.Overwrite is not set.
-	ErrAssetExists = errors.New("an asset of that name exists with different content; set overwrite-assets: true to replace it")
+	ErrAssetExists = errors.New("an asset of that name exists with different content " +
+		"(a re-run of a job signs anew, so its files differ from the first attempt's); " +
+		"set overwrite-assets: true to replace it")
 
 	// ErrReleaseNotFound is wrapped when no release exists for the tag
 	// and Options.Create is not set.
