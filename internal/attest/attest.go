@@ -55,6 +55,9 @@ type Result struct {
 	ProvenanceName string
 	ProvenancePath string
 	Bundles        []Bundle
+	// Images are the image references the attestation covers and, with
+	// push-to-registry, is attached to.
+	Images []string
 	// Stored lists every place a copy was stored, files first.
 	Stored []Stored
 	// ReleaseID is the release that got the assets, or 0.
@@ -110,10 +113,15 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 		return nil, err
 	}
 	gc.StartedOn = started
+	images, subjects, err := imageRefs(ctx, cfg, gc.Claims.Actor, subjects)
+	if err != nil {
+		return nil, err
+	}
 	res, err := build(cfg, gc, subjects)
 	if err != nil || cfg.DryRun {
 		return res, err
 	}
+	res.Images = images
 	if err := allowVisibility(cfg, gc); err != nil {
 		return nil, err
 	}

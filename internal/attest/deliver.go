@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
-
 	"github.com/provenant/provenant/internal/config"
 	"github.com/provenant/provenant/internal/sink/ghattest"
 	"github.com/provenant/provenant/internal/sink/oci"
 	"github.com/provenant/provenant/internal/sink/release"
-	"github.com/provenant/provenant/internal/subject"
 )
 
 // deliver stores the verified bundles everywhere the configuration asks.
@@ -47,14 +44,7 @@ func bundleFor(res *Result, i int) []byte {
 
 func pushToRegistries(ctx context.Context, cfg *config.Config, env Environment, inst *instance, res *Result) error {
 	d := cfg.Delivery
-	refs := subject.ImageRefs(cfg.Subjects)
-	hosts := make([]string, 0, len(refs))
-	for _, r := range refs {
-		if ref, err := name.ParseReference(r); err == nil {
-			hosts = append(hosts, ref.Context().RegistryStr())
-		}
-	}
-	kc := oci.Keychain(d.RegistryUsername, d.RegistryPassword, hosts, res.Context.Claims.Actor, d.GitHubToken)
+	kc := registryKeychain(cfg, res.Context.Claims.Actor, res.Images)
 	opts := []oci.Option{oci.WithKeychain(kc), oci.WithLegacyAtt(d.LegacyAtt)}
 	if d.AttestationRepository != "" {
 		opts = append(opts, oci.WithAttestationRepository(d.AttestationRepository))
@@ -63,7 +53,7 @@ func pushToRegistries(ctx context.Context, cfg *config.Config, env Environment, 
 	if err != nil {
 		return err
 	}
-	for _, ref := range refs {
+	for _, ref := range res.Images {
 		idx := subjectIndex(res, ref)
 		b := bundleFor(res, max(idx, 0))
 		st, err := p.Attach(ctx, ref, b, chainPEM(b, inst))

@@ -85,6 +85,7 @@ func TestAttest_badInputs(t *testing.T) {
 		{name: "vars_not_json", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "VARS": "REGION=eu"}, input: "vars", reason: "JSON object"},
 		{name: "push_without_image", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PUSH-TO-REGISTRY": "true"}, input: "push-to-registry", reason: "no image"},
 		{name: "legacy_att_without_push", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "OCI-LEGACY-ATT": "true"}, input: "oci-legacy-att", reason: "push-to-registry"},
+		{name: "platforms_without_image", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "ATTEST-PLATFORMS": "true"}, input: "attest-platforms", reason: "no image"},
 		{name: "registry_user_without_password", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "REGISTRY-USERNAME": "octocat"}, input: "registry-username", reason: "registry-password"},
 		{name: "upload_tag_without_upload", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "UPLOAD-TAG-NAME": "v1"}, input: "upload-tag-name", reason: "upload-assets"},
 		{name: "upload_without_token", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "UPLOAD-ASSETS": "true"}, input: "upload-assets", reason: "github-token"},

@@ -71,6 +71,7 @@ func Load(specs []Spec, src Source) (*Config, error) {
 		Delivery: Delivery{
 			PushToRegistry:        l.boolean("push-to-registry"),
 			LegacyAtt:             l.boolean("oci-legacy-att"),
+			AttestPlatforms:       l.boolean("attest-platforms"),
 			AttestationRepository: l.str("attestation-repository"),
 			RegistryUsername:      l.str("registry-username"),
 			RegistryPassword:      l.str("registry-password"),
@@ -226,6 +227,7 @@ func (l *loader) requireSubjects(in subject.Inputs) {
 type Delivery struct {
 	PushToRegistry        bool
 	LegacyAtt             bool
+	AttestPlatforms       bool
 	AttestationRepository string
 	RegistryUsername      string
 	RegistryPassword      string
@@ -239,6 +241,9 @@ type Delivery struct {
 }
 
 func (l *loader) checkDelivery(d Delivery, hasImages bool) {
+	if d.AttestPlatforms && !hasImages {
+		l.fail("attest-platforms", "is true but no image is given; name the images with image: registry/repository@sha256:<hex>")
+	}
 	if d.PushToRegistry && !hasImages {
 		l.fail("push-to-registry", "is true but no image is given; name the images with image: registry/repository@sha256:<hex>")
 	}

@@ -52,6 +52,7 @@ var Attest = []Spec{
 	{Name: "show-summary", Default: "true", Kind: Bool, Description: "Write a job summary with the subjects, where the provenance was stored, the log entry and commands to verify it."},
 	{Name: "push-to-registry", Default: "false", Kind: Bool, Description: "Attach the attestation to every image subject in its registry: an OCI 1.1 referrer carrying the Sigstore bundle, with the `sha256-<hex>` fallback tag on registries without the referrers API."},
 	{Name: "oci-legacy-att", Default: "false", Kind: Bool, Description: "With push-to-registry, also write cosign's legacy `sha256-<hex>.att` tag (DSSE layer with certificate and log annotations), appending to attestations already there."},
+	{Name: "attest-platforms", Default: "false", Kind: Bool, Description: "For every image subject that is a multi-platform image index, also attest each per-platform image manifest: they are added as subjects and, with push-to-registry, the attestation is attached to each of them too."},
 	{Name: "attestation-repository", Description: "Store registry attestations in this repository instead of the image's own (like cosign's COSIGN_REPOSITORY), e.g. `ghcr.io/acme/attestations`."},
 	{Name: "registry-username", Description: "User name for the registries of the image subjects. Without it: the github-token for ghcr.io, then the docker config (DOCKER_CONFIG; a container action's HOME is empty)."},
 	{Name: "registry-password", Secret: true, Description: "Password or token for registry-username. Masked in the log."},
