@@ -10,7 +10,7 @@ LDFLAGS := -s -w -X github.com/provenant/provenant/internal/cli.version=$(VERSIO
 
 # The end-to-end matrix: each line is one set of real Sigstore services.
 #   (a) Fulcio + CT log + Rekor v1   (b) Fulcio + CT + Rekor v2 + TSA   (c) Fulcio + TSA only
-E2E_MODES := "--rekor v1 --ct --no-tsa" "--rekor v2 --ct --tsa" "--rekor none --no-ct --tsa"
+E2E_MODES := "--rekor v1 --ct --no-tsa" "--rekor v2 --ct --tsa --registry" "--rekor none --no-ct --tsa"
 
 all: build
 
@@ -45,6 +45,10 @@ demo: ## Run the main job locally on testdata artifacts with a fixture GitHub co
 
 bench: ## Benchmarks behind BENCHMARKS.md
 	bash scripts/bench.sh
+
+.PHONY: image
+image: ## Assemble the action image without Docker and push it (REGISTRY, default a local one)
+	bash scripts/image.sh
 
 clean:
 	rm -rf bin

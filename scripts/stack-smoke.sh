@@ -11,8 +11,9 @@
 # For each mode it starts scripts/sigstore-stack.sh, fetches a token from the
 # fake issuer, runs `cosign attest-blob` with a small SLSA v1 predicate, and
 # checks that cosign verify-blob-attestation and gh attestation verify accept
-# the bundle and refuse it for a tampered artifact. Prints PASS/FAIL per
-# check and exits non-zero if any check failed.
+# the bundle, and refuse it for a tampered artifact and for another
+# repository or owner. Prints PASS/FAIL per check and exits non-zero if any
+# check failed.
 #
 # Needs: scripts/install-tools.sh stack verifiers rekor-v1
 set -euo pipefail
@@ -118,7 +119,7 @@ cosign_verify() {
 	[[ $STACK_TSA == 0 ]] || extra+=(--use-signed-timestamps)
 	[[ $STACK_REKOR != none ]] || extra+=(--insecure-ignore-tlog)
 	cosign verify-blob-attestation --bundle "$W/bundle.sigstore.json" --trusted-root "$SIGSTORE_TRUSTED_ROOT" \
-		--certificate-identity-regexp '^https://github.com/octo-org/octo-repo/' \
+		--certificate-identity-regexp "${ID_REGEXP:-^https://github.com/octo-org/octo-repo/}" \
 		--certificate-oidc-issuer "$OIDC_ISSUER" --type slsaprovenance1 \
 		--certificate-github-workflow-repository octo-org/octo-repo --certificate-github-workflow-trigger push \
 		"${extra[@]}" "$1"
@@ -132,7 +133,7 @@ gh_verify() {
 	[[ $STACK_REKOR != none ]] || root=$SIGSTORE_TRUSTED_ROOT_NOTLOG_JSONL
 	GH_CONFIG_DIR=$W/gh GH_NO_UPDATE_NOTIFIER=1 gh attestation verify "$1" \
 		--bundle "$W/bundle.sigstore.json" --custom-trusted-root "$root" \
-		--owner octo-org --cert-oidc-issuer "$OIDC_ISSUER" \
+		--owner "${OWNER:-octo-org}" --cert-oidc-issuer "$OIDC_ISSUER" \
 		--signer-workflow octo-org/octo-repo/.github/workflows/release.yml
 }
 
@@ -221,6 +222,9 @@ inside() {
 	check "gh attestation verify accepts" gh_verify "$W/artifact.txt"
 	refuse "cosign verify-blob-attestation refuses a tampered artifact" cosign_verify "$W/tampered.txt"
 	refuse "gh attestation verify refuses a tampered artifact" gh_verify "$W/tampered.txt"
+	ID_REGEXP='^https://github.com/other-org/' \
+		refuse "cosign verify-blob-attestation refuses another repository's identity" cosign_verify "$W/artifact.txt"
+	OWNER=other-org refuse "gh attestation verify refuses another owner" gh_verify "$W/artifact.txt"
 	[[ $STACK_REGISTRY == 0 ]] || registry_checks
 	((FAILED == 0))
 }

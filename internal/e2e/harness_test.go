@@ -182,7 +182,8 @@ func (s *step) outputs() map[string]string {
 func tool(t *testing.T, name string, args ...string) (int, string) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
-	cmd.Env = append(os.Environ(), "GH_CONFIG_DIR="+t.TempDir(), "NO_COLOR=1")
+	cmd.Env = append(os.Environ(), "GH_CONFIG_DIR="+t.TempDir(), "NO_COLOR=1", "GH_TOKEN=unused-offline",
+		"DOCKER_CONFIG="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err != nil && cmd.ProcessState == nil {
 		t.Fatalf("running %s: %v", name, err)
@@ -203,3 +204,20 @@ func read(t *testing.T, p string) []byte {
 	must(t, err)
 	return b
 }
+
+// reset removes what a run wrote to the workspace and the file-command
+// files, as a fresh run of the job would start.
+func (s *step) reset() {
+	s.t.Helper()
+	entries, err := os.ReadDir(s.ws)
+	must(s.t, err)
+	for _, e := range entries {
+		if e.Name() != "dist" {
+			must(s.t, os.RemoveAll(filepath.Join(s.ws, e.Name())))
+		}
+	}
+	must(s.t, writeEmpty(s.output))
+	must(s.t, writeEmpty(s.summary))
+}
+
+func writeEmpty(p string) error { return os.WriteFile(p, nil, 0o644) }
