@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/provenant/provenant/internal/action"
 	"github.com/provenant/provenant/internal/attest"
@@ -23,6 +24,31 @@ func runAttest(ctx context.Context, s *session, args []string) error {
 	if err != nil {
 		return err
 	}
+	err = attestWith(ctx, s, src, rest)
+	if err == nil {
+		if boolInput(src, "dry-run") {
+			return nil
+		}
+		return s.env.SetOutputs([]action.Output{{Name: "outcome", Value: "success"}})
+	}
+	if errors.As(err, new(usageError)) || !boolInput(src, "continue-on-error") {
+		return err
+	}
+	// continue-on-error: report the failure as usual, but let the step pass.
+	s.finish("attest", err)
+	fmt.Fprintln(s.Stderr, "provenant attest: continue-on-error is set: the step passes with outcome=failure")
+	return s.env.SetOutputs([]action.Output{{Name: "outcome", Value: "failure"}})
+}
+
+// boolInput reads a boolean option straight from the source, so that
+// continue-on-error holds even when other options are invalid.
+func boolInput(src config.Source, name string) bool {
+	v, _ := src(name)
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	return err == nil && b
+}
+
+func attestWith(ctx context.Context, s *session, src config.Source, rest []string) error {
 	if len(rest) > 0 {
 		return usageError{fmt.Errorf("unexpected arguments %q: subjects are given with --subject-path and the other subject flags", rest)}
 	}

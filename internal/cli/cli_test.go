@@ -416,3 +416,42 @@ func TestAttest_secretsMaskedFirst(t *testing.T) {
 		t.Error("stderr contains a secret")
 	}
 }
+
+// TestAttest_continueOnError checks slsa-github-generator's
+// continue-on-error: a failure is reported but the step passes with
+// outcome=failure and nothing written; without it the step fails.
+func TestAttest_continueOnError(t *testing.T) {
+	t.Parallel()
+	cases := map[string]map[string]string{
+		"bad input":       {"INPUT_SUBJECT-PATH": "dist/*.none"},
+		"other bad input": {"INPUT_SUBJECT-PATH": "dist/app_linux_amd64", "INPUT_PREDICATE-VERSION": "v9"},
+		"signing fails":   {"INPUT_SUBJECT-PATH": "dist/app_linux_amd64"},
+	}
+	for name, inputs := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := newRunner(t, "tag_push")
+			code, _, stderr := r.run(inputs, "attest")
+			if code != ExitError {
+				t.Fatalf("without continue-on-error: exit %d, want %d", code, ExitError)
+			}
+			with := maps.Clone(inputs)
+			with["INPUT_CONTINUE-ON-ERROR"] = "true"
+			r = newRunner(t, "tag_push")
+			code, stdout, stderr2 := r.run(with, "attest")
+			if code != ExitOK {
+				t.Fatalf("with continue-on-error: exit %d: %s", code, stderr2)
+			}
+			if !strings.Contains(string(mustRead(t, r.output)), "outcome<<") || !strings.Contains(string(mustRead(t, r.output)), "\nfailure\n") {
+				t.Errorf("outputs = %q, want outcome=failure", mustRead(t, r.output))
+			}
+			firstLine, _, _ := strings.Cut(stderr, "\n")
+			if !strings.Contains(stderr2, firstLine) || !strings.Contains(stdout, "::error") {
+				t.Errorf("the failure was not reported:\nstderr %s\nstdout %s", stderr2, stdout)
+			}
+			if w := r.written(); len(w) != 0 {
+				t.Errorf("a failed run wrote %v", w)
+			}
+		})
+	}
+}

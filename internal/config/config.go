@@ -34,6 +34,7 @@ type Config struct {
 	PerSubject         bool
 	OverwriteFiles     bool
 	ShowSummary        bool
+	ContinueOnError    bool
 	Delivery           Delivery
 	ProvenanceName     string
 	OutputDir          string
@@ -68,6 +69,7 @@ func Load(specs []Spec, src Source) (*Config, error) {
 		PerSubject:         l.boolean("one-attestation-per-subject"),
 		OverwriteFiles:     l.boolean("overwrite-files"),
 		ShowSummary:        l.boolean("show-summary"),
+		ContinueOnError:    l.boolean("continue-on-error"),
 		Delivery: Delivery{
 			PushToRegistry:        l.boolean("push-to-registry"),
 			LegacyAtt:             l.boolean("oci-legacy-att"),

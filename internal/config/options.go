@@ -63,6 +63,7 @@ var Attest = []Spec{
 	{Name: "overwrite-assets", Default: "false", Kind: Bool, Description: "Replace release assets of the same name whose content differs. Without it such a run fails; identical assets are always left alone, so re-runs are safe."},
 	{Name: "github-attestations", Default: "false", Kind: Bool, Description: "Also store the bundle with the GitHub attestations API (`gh attestation verify` finds it online)."},
 	{Name: "fail-on-storage-error", Default: "false", Kind: Bool, Description: "Fail when the attestations API refuses because of the repository's plan; by default that is a warning."},
+	{Name: "continue-on-error", Default: "false", Kind: Bool, Description: "Do not fail the step when attesting fails: report the error, set the `outcome` output to `failure` and exit 0, so a later step can decide (slsa-github-generator's input of the same name). Nothing is uploaded that was not verified either way."},
 	{Name: "oidc-issuer", Description: "The OIDC issuer tokens must come from. Default: derived from the server (https://token.actions.githubusercontent.com, also with an enterprise slug; https://token.actions.<tenant>.ghe.com for GHE.com)."},
 	{Name: "provenance-name", Description: "Name of the provenance file; must end in `.intoto.jsonl`. Default: `<subject name>.intoto.jsonl` for one subject, `multiple.intoto.jsonl` for several."},
 	{Name: "output-dir", Default: ".", Description: "Directory, relative to the workspace, where files are written."},
@@ -85,6 +86,7 @@ var AttestOutputs = []Spec{
 	{Name: "release-id", Description: "ID of the release the assets were uploaded to."},
 	{Name: "attestation-id", Description: "ID returned by the GitHub attestations API (the first, with several bundles)."},
 	{Name: "attestation-url", Description: "`<server>/<owner>/<repo>/attestations/<id>` for attestation-id."},
+	{Name: "outcome", Description: "`success` or `failure`. Only `failure` with continue-on-error: the step then exits 0."},
 	{Name: "predicate-type", Description: "The predicate type URI of the statement."},
 	{Name: "subject-count", Description: "How many subjects the statement has."},
 }

@@ -111,6 +111,9 @@ func (s *step) expectSigned(bundles, subjects int) [][]byte {
 	if out["certificate-identity"] != builder || out["certificate-issuer"] != s.st.issuer {
 		t.Errorf("identity outputs = %q, %q", out["certificate-identity"], out["certificate-issuer"])
 	}
+	if out["outcome"] != "success" {
+		t.Errorf("outcome = %q, want success", out["outcome"])
+	}
 	if out["subject-count"] != itoa(subjects) {
 		t.Errorf("subject-count = %q, want %d", out["subject-count"], subjects)
 	}
