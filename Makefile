@@ -20,11 +20,12 @@ build: ## Build bin/provenant
 tools: ## Install the pinned tools the tests need into .tools/bin
 	bash scripts/install-tools.sh all
 
-lint: ## gofmt, go vet, staticcheck
+lint: ## gofmt, go vet, staticcheck, actionlint on the workflows and examples
 	bash scripts/install-tools.sh lint
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(TOOLS)/bin/staticcheck ./...
+	$(TOOLS)/bin/actionlint .github/workflows/*.yml examples/*.yml
 
 unit: ## Unit tests, race detector on, random order
 	$(GO) test -race -shuffle=on -count=1 ./...
