@@ -1,0 +1,354 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Predicate types and GitHub's OIDC issuer.
+const (
+	SLSAv1       = "https://slsa.dev/provenance/v1"
+	SLSAv02      = "https://slsa.dev/provenance/v0.2"
+	GitHubIssuer = "https://token.actions.githubusercontent.com"
+
+	statementV1  = "https://in-toto.io/Statement/v1"
+	statementV01 = "https://in-toto.io/Statement/v0.1"
+)
+
+// Policy is what the attestation must show. Empty fields are not checked,
+// except Issuer (default GitHubIssuer) and the source, which is required
+// unless AnySource is set.
+type Policy struct {
+	// SourceURI is the repository the build must come from:
+	// "github.com/owner/repo" (a scheme is allowed and ignored).
+	SourceURI string
+	// AnySource accepts any source repository (--insecure-any-source).
+	AnySource bool
+	// SourceRef is the full git ref the build must come from, e.g.
+	// "refs/tags/v1.2.3".
+	SourceRef string
+	// BuilderID is the builder: exact ("https://github.com/o/r/.github/
+	// workflows/x.yml@refs/tags/v1") or, without "@", the builder's name,
+	// which then must also be at a tag.
+	BuilderID string
+	// SignerWorkflow is the workflow that signed, "owner/repo/path" with or
+	// without the host, at any ref.
+	SignerWorkflow string
+	// Issuer is the OIDC issuer in the certificate.
+	Issuer string
+	// PredicateTypes are the accepted predicate types; empty accepts
+	// SLSA v1.0 and v0.2.
+	PredicateTypes []string
+	// DenySelfHosted refuses builds on self-hosted runners.
+	DenySelfHosted bool
+	// WorkflowInputs must appear in the provenance with these values.
+	WorkflowInputs map[string]string
+}
+
+// Certificate is what the verified signing certificate says: its identity
+// (SAN) and the Fulcio extensions for GitHub Actions that provenant checks.
+type Certificate struct {
+	SAN                    string
+	Issuer                 string
+	SourceRepositoryURI    string
+	SourceRepositoryRef    string
+	SourceRepositoryDigest string
+	RunnerEnvironment      string
+	RunInvocationURI       string
+}
+
+// Evidence is what a verified bundle says.
+type Evidence struct {
+	Certificate
+	// Statement is the signed in-toto statement JSON.
+	Statement []byte
+}
+
+// Check is one requirement and whether it held.
+type Check struct {
+	Name   string `json:"check"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// Provenance is the part of a statement a summary shows.
+type Provenance struct {
+	PredicateType string    `json:"predicateType"`
+	BuilderID     string    `json:"builderId"`
+	Repository    string    `json:"repository"`
+	Ref           string    `json:"ref"`
+	Commit        string    `json:"commit"`
+	Subjects      []Subject `json:"subjects"`
+}
+
+// Subject is one subject of the statement.
+type Subject struct {
+	Name   string            `json:"name"`
+	Digest map[string]string `json:"digest"`
+}
+
+// Verdict is the outcome of Evaluate.
+type Verdict struct {
+	Checks     []Check    `json:"checks"`
+	Provenance Provenance `json:"provenance"`
+}
+
+// OK reports whether every check held.
+func (v Verdict) OK() bool {
+	for _, c := range v.Checks {
+		if !c.OK {
+			return false
+		}
+	}
+	return len(v.Checks) > 0
+}
+
+// Failed returns the checks that did not hold.
+func (v Verdict) Failed() []Check {
+	var out []Check
+	for _, c := range v.Checks {
+		if !c.OK {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Validate reports policy mistakes before anything is verified.
+func (p Policy) Validate() error {
+	if p.SourceURI == "" && !p.AnySource {
+		return fmt.Errorf("--source-uri is required (e.g. github.com/owner/repo); pass --insecure-any-source to accept any repository")
+	}
+	if p.SourceURI != "" && strings.Count(trimScheme(p.SourceURI), "/") != 2 {
+		return fmt.Errorf("--source-uri %q: want host/owner/repo, e.g. github.com/octo-org/octo-repo", p.SourceURI)
+	}
+	if p.SourceRef != "" && !strings.HasPrefix(p.SourceRef, "refs/") {
+		return fmt.Errorf("--source-ref %q: want a full ref such as refs/tags/v1.2.3 or refs/heads/main (or use --source-tag / --source-branch)", p.SourceRef)
+	}
+	for _, t := range p.PredicateTypes {
+		if t != SLSAv1 && t != SLSAv02 {
+			return fmt.Errorf("predicate type %q: provenant verifies %s and %s", t, SLSAv1, SLSAv02)
+		}
+	}
+	return nil
+}
+
+// PredicateType maps the names users type to a predicate type URI.
+func PredicateType(s string) (string, error) {
+	switch s {
+	case "v1", "v1.0", "1", SLSAv1, "slsaprovenance1":
+		return SLSAv1, nil
+	case "v0.2", "0.2", SLSAv02, "slsaprovenance02":
+		return SLSAv02, nil
+	}
+	return "", fmt.Errorf("predicate type %q: use v1 (%s) or v0.2 (%s)", s, SLSAv1, SLSAv02)
+}
+
+type statement struct {
+	Type          string          `json:"_type"`
+	Subject       []Subject       `json:"subject"`
+	PredicateType string          `json:"predicateType"`
+	Predicate     json.RawMessage `json:"predicate"`
+}
+
+// Evaluate checks the evidence against the policy. It never stops at the
+// first failure: the verdict lists every check with the values seen.
+func Evaluate(p Policy, e Evidence) Verdict {
+	var v Verdict
+	add := func(name string, ok bool, format string, args ...any) {
+		v.Checks = append(v.Checks, Check{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
+	}
+	ext := e.Certificate
+	issuer := p.Issuer
+	if issuer == "" {
+		issuer = GitHubIssuer
+	}
+	add("certificate issuer", ext.Issuer == issuer, "certificate issuer %q, want %q", ext.Issuer, issuer)
+
+	if p.SourceURI != "" {
+		want := "https://" + trimScheme(strings.TrimSuffix(p.SourceURI, "/"))
+		add("source repository", strings.EqualFold(ext.SourceRepositoryURI, want), "certificate source repository %q, want %q", ext.SourceRepositoryURI, want)
+	}
+	if p.SourceRef != "" {
+		add("source ref", ext.SourceRepositoryRef == p.SourceRef, "certificate source ref %q, want %q", ext.SourceRepositoryRef, p.SourceRef)
+	}
+	if p.BuilderID != "" {
+		if strings.Contains(p.BuilderID, "@") {
+			add("builder", e.SAN == p.BuilderID, "builder (certificate identity) %q, want %q", e.SAN, p.BuilderID)
+		} else {
+			name, ref, _ := strings.Cut(e.SAN, "@")
+			ok := name == p.BuilderID && strings.HasPrefix(ref, "refs/tags/")
+			add("builder", ok, "builder (certificate identity) %q, want %q at a tag (refs/tags/…)", e.SAN, p.BuilderID)
+		}
+	}
+	if p.SignerWorkflow != "" {
+		got, _, _ := strings.Cut(trimScheme(e.SAN), "@")
+		want := trimScheme(p.SignerWorkflow)
+		if strings.Count(want, "/") == strings.Count(got, "/")-1 { // no host given
+			_, got, _ = strings.Cut(got, "/")
+		}
+		add("signer workflow", got == want, "signing workflow %q, want %q", got, want)
+	}
+	if p.DenySelfHosted {
+		add("runner", ext.RunnerEnvironment == "github-hosted", "runner environment %q, want github-hosted", ext.RunnerEnvironment)
+	}
+
+	var st statement
+	if err := json.Unmarshal(e.Statement, &st); err != nil {
+		add("statement", false, "the signed payload is not an in-toto statement: %v", err)
+		return v
+	}
+	v.Provenance.PredicateType = st.PredicateType
+	v.Provenance.Subjects = st.Subject
+	accepted := p.PredicateTypes
+	if len(accepted) == 0 {
+		accepted = []string{SLSAv1, SLSAv02}
+	}
+	add("predicate type", slices.Contains(accepted, st.PredicateType), "predicate type %q, want one of %s", st.PredicateType, strings.Join(accepted, ", "))
+	switch st.PredicateType {
+	case SLSAv1:
+		add("statement type", st.Type == statementV1, "statement type %q, want %q for SLSA v1.0", st.Type, statementV1)
+		checkV1(&v, p, e, st.Predicate, add)
+	case SLSAv02:
+		add("statement type", st.Type == statementV01 || st.Type == statementV1, "statement type %q", st.Type)
+		checkV02(&v, p, e, st.Predicate, add)
+	}
+	return v
+}
+
+type addFunc func(name string, ok bool, format string, args ...any)
+
+// GitHub workflow build types whose fields provenant can compare with the
+// certificate.
+var v1BuildTypes = []string{
+	"https://actions.github.io/buildtypes/workflow/v1",
+	"https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+}
+
+type v1Predicate struct {
+	BuildDefinition struct {
+		BuildType          string `json:"buildType"`
+		ExternalParameters struct {
+			Workflow struct {
+				Ref        string `json:"ref"`
+				Repository string `json:"repository"`
+				Path       string `json:"path"`
+			} `json:"workflow"`
+			Inputs map[string]any `json:"inputs"`
+		} `json:"externalParameters"`
+		InternalParameters struct {
+			GitHub struct {
+				RunnerEnvironment string `json:"runner_environment"`
+			} `json:"github"`
+		} `json:"internalParameters"`
+		ResolvedDependencies []struct {
+			URI    string            `json:"uri"`
+			Digest map[string]string `json:"digest"`
+		} `json:"resolvedDependencies"`
+	} `json:"buildDefinition"`
+	RunDetails struct {
+		Builder struct {
+			ID string `json:"id"`
+		} `json:"builder"`
+		Metadata struct {
+			InvocationID string `json:"invocationId"`
+		} `json:"metadata"`
+	} `json:"runDetails"`
+}
+
+func checkV1(v *Verdict, p Policy, e Evidence, raw json.RawMessage, add addFunc) {
+	var pr v1Predicate
+	if err := json.Unmarshal(raw, &pr); err != nil {
+		add("predicate", false, "the SLSA v1.0 predicate does not parse: %v", err)
+		return
+	}
+	bd := pr.BuildDefinition
+	wf := bd.ExternalParameters.Workflow
+	commit := ""
+	if len(bd.ResolvedDependencies) > 0 {
+		commit = bd.ResolvedDependencies[0].Digest["gitCommit"]
+	}
+	v.Provenance.BuilderID, v.Provenance.Repository, v.Provenance.Ref, v.Provenance.Commit = pr.RunDetails.Builder.ID, wf.Repository, wf.Ref, commit
+	ext := e.Certificate
+	add("build type", slices.Contains(v1BuildTypes, bd.BuildType), "build type %q, want GitHub's workflow build type (%s)", bd.BuildType, strings.Join(v1BuildTypes, " or "))
+	agree(add, "builder.id", pr.RunDetails.Builder.ID, e.SAN, "certificate identity")
+	agree(add, "workflow repository", wf.Repository, ext.SourceRepositoryURI, "certificate source repository")
+	agree(add, "workflow ref", wf.Ref, ext.SourceRepositoryRef, "certificate source ref")
+	agree(add, "source commit", commit, ext.SourceRepositoryDigest, "certificate source commit")
+	if got := bd.InternalParameters.GitHub.RunnerEnvironment; got != "" || ext.RunnerEnvironment != "" {
+		agree(add, "runner environment", got, ext.RunnerEnvironment, "certificate runner environment")
+	}
+	if got := pr.RunDetails.Metadata.InvocationID; got != "" && ext.RunInvocationURI != "" {
+		agree(add, "invocation", got, ext.RunInvocationURI, "certificate run invocation")
+	}
+	checkInputs(p, bd.ExternalParameters.Inputs, add)
+}
+
+type v02Predicate struct {
+	Builder struct {
+		ID string `json:"id"`
+	} `json:"builder"`
+	Invocation struct {
+		ConfigSource struct {
+			URI    string            `json:"uri"`
+			Digest map[string]string `json:"digest"`
+		} `json:"configSource"`
+		Parameters  map[string]any `json:"parameters"`
+		Environment struct {
+			EventPayload struct {
+				Inputs map[string]any `json:"inputs"`
+			} `json:"github_event_payload"`
+		} `json:"environment"`
+	} `json:"invocation"`
+}
+
+func checkV02(v *Verdict, p Policy, e Evidence, raw json.RawMessage, add addFunc) {
+	var pr v02Predicate
+	if err := json.Unmarshal(raw, &pr); err != nil {
+		add("predicate", false, "the SLSA v0.2 predicate does not parse: %v", err)
+		return
+	}
+	cs := pr.Invocation.ConfigSource
+	repo, ref, _ := strings.Cut(strings.TrimPrefix(cs.URI, "git+"), "@")
+	v.Provenance.BuilderID, v.Provenance.Repository, v.Provenance.Ref, v.Provenance.Commit = pr.Builder.ID, repo, ref, cs.Digest["sha1"]
+	ext := e.Certificate
+	agree(add, "builder.id", pr.Builder.ID, e.SAN, "certificate identity")
+	agree(add, "configSource repository", repo, ext.SourceRepositoryURI, "certificate source repository")
+	agree(add, "configSource ref", ref, ext.SourceRepositoryRef, "certificate source ref")
+	agree(add, "source commit", cs.Digest["sha1"], ext.SourceRepositoryDigest, "certificate source commit")
+	inputs, _ := pr.Invocation.Parameters["event_inputs"].(map[string]any)
+	if len(inputs) == 0 {
+		inputs = pr.Invocation.Environment.EventPayload.Inputs
+	}
+	checkInputs(p, inputs, add)
+}
+
+// agree requires a predicate field to equal the certificate's value; an
+// empty predicate field is a disagreement too.
+func agree(add addFunc, field, predicate, cert, certName string) {
+	add("predicate agrees: "+field, predicate != "" && predicate == cert, "predicate %s %q, %s %q", field, predicate, certName, cert)
+}
+
+func checkInputs(p Policy, got map[string]any, add addFunc) {
+	keys := make([]string, 0, len(p.WorkflowInputs))
+	for k := range p.WorkflowInputs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		want := p.WorkflowInputs[k]
+		val, ok := got[k]
+		s := fmt.Sprint(val)
+		add("workflow input "+k, ok && s == want, "workflow input %s = %q (recorded: %t), want %q", k, s, ok, want)
+	}
+}
+
+func trimScheme(s string) string {
+	if _, rest, ok := strings.Cut(s, "://"); ok {
+		return rest
+	}
+	return s
+}

@@ -1,0 +1,226 @@
+package policy
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+const (
+	san    = "https://github.com/octo-org/octo-repo/.github/workflows/release.yml@refs/tags/v1.2.3"
+	commit = "c27d339ee6075c1f744c5d4b200f7901aad2c369"
+)
+
+// evidence is what a certificate for the tag_push fixture carries, with
+// that fixture's golden statement.
+func evidence(t *testing.T, version string) Evidence {
+	t.Helper()
+	b, err := os.ReadFile("../../testdata/golden/provenance/tag_push_" + version + ".golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Evidence{Statement: b, Certificate: Certificate{SAN: san,
+		Issuer:                 GitHubIssuer,
+		SourceRepositoryURI:    "https://github.com/octo-org/octo-repo",
+		SourceRepositoryRef:    "refs/tags/v1.2.3",
+		SourceRepositoryDigest: commit,
+		RunnerEnvironment:      "github-hosted",
+		RunInvocationURI:       "https://github.com/octo-org/octo-repo/actions/runs/789/attempts/1",
+	}}
+}
+
+// edit changes the statement JSON with f.
+func edit(t *testing.T, e Evidence, f func(st map[string]any)) Evidence {
+	t.Helper()
+	var st map[string]any
+	if err := json.Unmarshal(e.Statement, &st); err != nil {
+		t.Fatal(err)
+	}
+	f(st)
+	b, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Statement = b
+	return e
+}
+
+func pred(st map[string]any, path ...string) map[string]any {
+	m := st["predicate"].(map[string]any)
+	for _, p := range path {
+		m = m[p].(map[string]any)
+	}
+	return m
+}
+
+func TestEvaluate(t *testing.T) {
+	base := Policy{SourceURI: "github.com/octo-org/octo-repo"}
+	tests := []struct {
+		name    string
+		version string
+		policy  func(p *Policy)
+		change  func(t *testing.T, e Evidence) Evidence
+		// fail is the check that must fail; "" means every check holds.
+		fail string
+	}{
+		{name: "v1 accepted", version: "v1"},
+		{name: "v0.2 accepted", version: "v02"},
+		{name: "full policy v1", version: "v1", policy: func(p *Policy) {
+			p.SourceURI = "https://github.com/octo-org/octo-repo"
+			p.SourceRef = "refs/tags/v1.2.3"
+			p.BuilderID = san
+			p.SignerWorkflow = "octo-org/octo-repo/.github/workflows/release.yml"
+			p.DenySelfHosted = true
+			p.PredicateTypes = []string{SLSAv1}
+		}},
+		{name: "builder name at a tag", version: "v02", policy: func(p *Policy) {
+			p.BuilderID = "https://github.com/octo-org/octo-repo/.github/workflows/release.yml"
+		}},
+		{name: "signer workflow with host", version: "v1", policy: func(p *Policy) {
+			p.SignerWorkflow = "github.com/octo-org/octo-repo/.github/workflows/release.yml"
+		}},
+		{name: "wrong repository", version: "v1", policy: func(p *Policy) { p.SourceURI = "github.com/octo-org/other" }, fail: "source repository"},
+		{name: "wrong ref", version: "v1", policy: func(p *Policy) { p.SourceRef = "refs/tags/v1.2.4" }, fail: "source ref"},
+		{name: "wrong builder", version: "v1", policy: func(p *Policy) {
+			p.BuilderID = "https://github.com/octo-org/octo-repo/.github/workflows/other.yml@refs/tags/v1.2.3"
+		}, fail: "builder"},
+		{name: "builder not at a tag", version: "v1", policy: func(p *Policy) {
+			p.BuilderID = "https://github.com/octo-org/octo-repo/.github/workflows/release.yml"
+		}, change: func(t *testing.T, e Evidence) Evidence {
+			e.SAN = strings.Replace(e.SAN, "refs/tags/v1.2.3", "refs/heads/main", 1)
+			return e
+		}, fail: "builder"},
+		{name: "wrong signer workflow", version: "v1", policy: func(p *Policy) {
+			p.SignerWorkflow = "octo-org/octo-repo/.github/workflows/other.yml"
+		}, fail: "signer workflow"},
+		{name: "wrong issuer", version: "v1", policy: func(p *Policy) { p.Issuer = "https://issuer.example" }, fail: "certificate issuer"},
+		{name: "self-hosted runner", version: "v1", policy: func(p *Policy) { p.DenySelfHosted = true },
+			change: func(t *testing.T, e Evidence) Evidence { e.RunnerEnvironment = "self-hosted"; return e }, fail: "runner"},
+		{name: "predicate type not wanted", version: "v02", policy: func(p *Policy) { p.PredicateTypes = []string{SLSAv1} }, fail: "predicate type"},
+		{name: "unknown predicate type", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) { st["predicateType"] = "https://example.com/custom/v1" })
+		}, fail: "predicate type"},
+		{name: "v1 builder.id disagrees", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) {
+				pred(st, "runDetails", "builder")["id"] = "https://github.com/evil/repo/.github/workflows/x.yml@refs/tags/v1"
+			})
+		}, fail: "predicate agrees: builder.id"},
+		{name: "v1 repository disagrees", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) {
+				pred(st, "buildDefinition", "externalParameters", "workflow")["repository"] = "https://github.com/evil/repo"
+			})
+		}, fail: "predicate agrees: workflow repository"},
+		{name: "v1 commit disagrees", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) {
+				deps := pred(st, "buildDefinition")["resolvedDependencies"].([]any)
+				deps[0].(map[string]any)["digest"] = map[string]any{"gitCommit": strings.Repeat("0", 40)}
+			})
+		}, fail: "predicate agrees: source commit"},
+		{name: "v1 foreign build type", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) { pred(st, "buildDefinition")["buildType"] = "https://example.com/build/v1" })
+		}, fail: "build type"},
+		{name: "v0.2 ref disagrees", version: "v02", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) {
+				pred(st, "invocation", "configSource")["uri"] = "git+https://github.com/octo-org/octo-repo@refs/heads/evil"
+			})
+		}, fail: "predicate agrees: configSource ref"},
+		{name: "v0.2 builder.id disagrees", version: "v02", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) { pred(st, "builder")["id"] = "https://example.com/builder" })
+		}, fail: "predicate agrees: builder.id"},
+		{name: "statement type wrong for v1", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) { st["_type"] = "https://in-toto.io/Statement/v0.1" })
+		}, fail: "statement type"},
+		{name: "not a statement", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			e.Statement = []byte("not json")
+			return e
+		}, fail: "statement"},
+		{name: "workflow input missing", version: "v1", policy: func(p *Policy) { p.WorkflowInputs = map[string]string{"version": "1.3.0"} },
+			fail: "workflow input version"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := base
+			if tt.policy != nil {
+				tt.policy(&p)
+			}
+			if err := p.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			e := evidence(t, tt.version)
+			if tt.change != nil {
+				e = tt.change(t, e)
+			}
+			v := Evaluate(p, e)
+			failed := v.Failed()
+			if tt.fail == "" {
+				if !v.OK() {
+					t.Fatalf("refused: %+v", failed)
+				}
+				if v.Provenance.Commit != commit || v.Provenance.BuilderID != san || len(v.Provenance.Subjects) != 2 {
+					t.Errorf("provenance summary = %+v", v.Provenance)
+				}
+				return
+			}
+			if v.OK() {
+				t.Fatalf("accepted; want %q to fail", tt.fail)
+			}
+			found := false
+			for _, c := range failed {
+				if c.Name == tt.fail {
+					found = true
+				}
+				if c.Detail == "" {
+					t.Errorf("check %s failed without saying what was seen", c.Name)
+				}
+			}
+			if !found {
+				t.Errorf("failed checks = %+v, want %q among them", failed, tt.fail)
+			}
+		})
+	}
+}
+
+func TestEvaluate_workflowInputs(t *testing.T) {
+	for _, version := range []string{"v1", "v02"} {
+		b, err := os.ReadFile("../../testdata/golden/provenance/workflow_dispatch_inputs_" + version + ".golden.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if version == "v1" {
+			// include-inputs: true records them here.
+			b = edit(t, Evidence{Statement: b}, func(st map[string]any) {
+				pred(st, "buildDefinition", "externalParameters")["inputs"] = map[string]any{"version": "1.3.0", "channel": "stable"}
+			}).Statement
+		}
+		p := Policy{AnySource: true, WorkflowInputs: map[string]string{"version": "1.3.0", "channel": "stable"}}
+		v := Evaluate(p, Evidence{Statement: b})
+		for _, c := range v.Checks {
+			if strings.HasPrefix(c.Name, "workflow input") && !c.OK {
+				t.Errorf("%s: %s", version, c.Detail)
+			}
+		}
+		p.WorkflowInputs["channel"] = "beta"
+		v = Evaluate(p, Evidence{Statement: b})
+		refused := false
+		for _, c := range v.Failed() {
+			refused = refused || c.Name == "workflow input channel"
+		}
+		if !refused {
+			t.Errorf("%s: channel=beta was not refused", version)
+		}
+	}
+}
+
+func TestPolicy_Validate(t *testing.T) {
+	for _, p := range []Policy{
+		{},
+		{SourceURI: "octo-org/octo-repo"},
+		{SourceURI: "github.com/octo-org/octo-repo", SourceRef: "v1.2.3"},
+		{AnySource: true, PredicateTypes: []string{"https://example.com/x"}},
+	} {
+		if err := p.Validate(); err == nil {
+			t.Errorf("%+v: accepted", p)
+		}
+	}
+}
