@@ -37,6 +37,7 @@ type command struct {
 var commands = []command{
 	{"attest", "build, write (and later sign) SLSA provenance for subjects", runAttest},
 	{"subjects", "resolve subject inputs and print them as sha256sum lines and base64", runSubjects},
+	{"verify", "verify attestations for files or images against a trusted root and a policy", runVerify},
 	{"version", "print the version", runVersion},
 }
 

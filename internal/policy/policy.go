@@ -210,7 +210,9 @@ func Evaluate(p Policy, e Evidence) Verdict {
 	add("predicate type", slices.Contains(accepted, st.PredicateType), "predicate type %q, want one of %s", st.PredicateType, strings.Join(accepted, ", "))
 	switch st.PredicateType {
 	case SLSAv1:
-		add("statement type", st.Type == statementV1, "statement type %q, want %q for SLSA v1.0", st.Type, statementV1)
+		// Statement v1 is what SLSA v1.0 asks for; cosign still wraps every
+		// predicate in Statement v0.1, and the two differ in nothing checked here.
+		add("statement type", st.Type == statementV1 || st.Type == statementV01, "statement type %q, want %q (or %q)", st.Type, statementV1, statementV01)
 		checkV1(&v, p, e, st.Predicate, add)
 	case SLSAv02:
 		add("statement type", st.Type == statementV01 || st.Type == statementV1, "statement type %q", st.Type)

@@ -128,8 +128,11 @@ func TestEvaluate(t *testing.T) {
 		{name: "v0.2 builder.id disagrees", version: "v02", change: func(t *testing.T, e Evidence) Evidence {
 			return edit(t, e, func(st map[string]any) { pred(st, "builder")["id"] = "https://example.com/builder" })
 		}, fail: "predicate agrees: builder.id"},
-		{name: "statement type wrong for v1", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+		{name: "statement v0.1 with SLSA v1 (cosign)", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
 			return edit(t, e, func(st map[string]any) { st["_type"] = "https://in-toto.io/Statement/v0.1" })
+		}},
+		{name: "unknown statement type", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) { st["_type"] = "https://example.com/Statement/v9" })
 		}, fail: "statement type"},
 		{name: "not a statement", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
 			e.Statement = []byte("not json")

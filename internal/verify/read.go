@@ -1,0 +1,107 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/sigstore/sigstore-go/pkg/root"
+)
+
+// Limits on what is read, so that a hostile file cannot exhaust memory.
+const (
+	// MaxFile is the largest attestation or trusted root file read.
+	MaxFile = 64 << 20
+)
+
+// Candidate is one bundle to verify and where it came from.
+type Candidate struct {
+	JSON  []byte
+	Where string
+}
+
+// ReadBundles reads a .sigstore.json file (one bundle, any layout) or a
+// .intoto.jsonl file (one bundle per line). Malformed lines are errors that
+// name the file and line.
+func ReadBundles(path string) ([]Candidate, error) {
+	b, err := readLimited(path)
+	if err != nil {
+		return nil, err
+	}
+	trimmed := bytes.TrimSpace(b)
+	if len(trimmed) == 0 {
+		return nil, fmt.Errorf("%s is empty: it holds no attestation", path)
+	}
+	if json.Valid(trimmed) {
+		if trimmed[0] != '{' {
+			return nil, fmt.Errorf("%s: a bundle must be a JSON object", path)
+		}
+		return []Candidate{{JSON: trimmed, Where: path}}, nil
+	}
+	var out []Candidate
+	for i, line := range bytes.Split(b, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		if !json.Valid(line) || line[0] != '{' {
+			return nil, fmt.Errorf("%s line %d: not a JSON object; a .intoto.jsonl file holds one Sigstore bundle per line", path, i+1)
+		}
+		out = append(out, Candidate{JSON: line, Where: fmt.Sprintf("%s line %d", path, i+1)})
+	}
+	return out, nil
+}
+
+// ReadTrustedRoots reads a trusted root JSON file, or a JSON Lines file of
+// several (as `gh attestation trusted-root` writes).
+func ReadTrustedRoots(path string) ([]Root, error) {
+	b, err := readLimited(path)
+	if err != nil {
+		return nil, err
+	}
+	trimmed := bytes.TrimSpace(b)
+	var lines [][]byte
+	if json.Valid(trimmed) {
+		lines = [][]byte{trimmed}
+	} else {
+		lines = bytes.Split(b, []byte("\n"))
+	}
+	var out []Root
+	for i, l := range lines {
+		l = bytes.TrimSpace(l)
+		if len(l) == 0 {
+			continue
+		}
+		tr, err := root.NewTrustedRootFromJSON(l)
+		if err != nil {
+			return nil, fmt.Errorf("trusted root %s line %d: %w", path, i+1, err)
+		}
+		name := path
+		if len(lines) > 1 {
+			name = fmt.Sprintf("%s line %d", path, i+1)
+		}
+		out = append(out, Root{Name: name, Trusted: tr})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("trusted root %s is empty", path)
+	}
+	return out, nil
+}
+
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(b) > MaxFile {
+		return nil, fmt.Errorf("%s is larger than %d MiB: refusing to read it", path, MaxFile>>20)
+	}
+	return b, nil
+}
