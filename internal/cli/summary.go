@@ -74,6 +74,9 @@ func verifyCommands(res *attest.Result) string {
 	bundle := res.Bundles[0].Path
 	var b strings.Builder
 	b.WriteString("```sh\n")
+	source := strings.TrimPrefix(strings.TrimPrefix(res.Context.ServerURL, "https://"), "http://") + "/" + res.Context.Claims.Repository
+	fmt.Fprintf(&b, "provenant verify %s --provenance-path %s \\\n  --source-uri %s --source-ref %s --builder-id %s\n\n",
+		shellQuote(artifact), shellQuote(res.ProvenancePath), shellQuote(source), shellQuote(res.Context.Claims.Ref), shellQuote(res.Identity.SAN))
 	fmt.Fprintf(&b, "gh attestation verify %s --bundle %s \\\n  --owner %s --signer-workflow %s",
 		shellQuote(artifact), shellQuote(bundle), shellQuote(res.Context.Claims.RepositoryOwner), shellQuote(signer))
 	if typ != "slsaprovenance1" {
@@ -84,7 +87,7 @@ func verifyCommands(res *attest.Result) string {
 		shellQuote(bundle), typ, shellQuote(res.Identity.SAN), shellQuote(res.Identity.Issuer), shellQuote(artifact))
 	b.WriteString("```\n")
 	if res.Instance != "public-good" && res.Instance != "" {
-		fmt.Fprintf(&b, "\nThis instance is not public-good: add `--custom-trusted-root` (gh) or `--trusted-root` (cosign) with its trusted root.\n")
+		fmt.Fprintf(&b, "\nThis instance is not public-good: add `--trusted-root` (provenant, cosign) or `--custom-trusted-root` (gh) with its trusted root.\n")
 	}
 	return b.String()
 }

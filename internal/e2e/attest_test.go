@@ -140,7 +140,7 @@ func (s *step) expectSigned(bundles, subjects int) [][]byte {
 		}
 	}
 	summary := string(read(t, s.summary))
-	for _, want := range []string{"gh attestation verify", "cosign verify-blob-attestation", out["provenance-name"]} {
+	for _, want := range []string{"provenant verify", "gh attestation verify", "cosign verify-blob-attestation", out["provenance-name"]} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary lacks %q", want)
 		}

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/provenant/provenant/internal/sink/oci"
 )
 
 // registries are the two real registries the stack runs with --registry:
@@ -65,6 +67,32 @@ func TestAttest_pushToRegistry(t *testing.T) {
 				if code, out := tool(t, "gh", ghOCIArgs(st, v, ref, "--signer-workflow", signer)...); code != 0 {
 					t.Errorf("gh attestation verify oci:// (%s) on %s:\n%s", v.uri, kind, out)
 				}
+				if code, out := provenantVerify(t, verifyOCIArgs(st, v, ref, "--signer-workflow", signer)...); code != 0 {
+					t.Errorf("provenant verify oci:// (%s) on %s:\n%s", v.uri, kind, out)
+				}
+			}
+			// cosign's legacy .att copy of the v0.2 attestation, converted
+			// back to a bundle. The layout carries only a Rekor v1 entry: a
+			// copy made with Rekor v2 has no log entry, so it is refused under
+			// a root that lists logs and verifies without one (signature,
+			// chain and timestamps hold).
+			legacy := legacyBundle(t, ref)
+			digest := ref[strings.Index(ref, "@sha256:")+len("@sha256:"):]
+			args := verifyArgs(st, versions[1], legacy, "", digest, "--signer-workflow", signer)
+			code, out := provenantVerify(t, args...)
+			switch {
+			case st.rekor == "v1" && code != 0:
+				t.Errorf("provenant verify of the legacy .att attestation on %s:\n%s", kind, out)
+			case st.rekor != "v1" && (code != 1 || !strings.Contains(out, "transparency log")):
+				t.Errorf("the legacy .att copy has no log entry but was not refused for it on %s (exit %d):\n%s", kind, code, out)
+			}
+			if st.rekor != "v1" {
+				if code, out := provenantVerify(t, withRoot(args, st.trustedRootNoTlogJSONL)...); code != 0 {
+					t.Errorf("provenant verify of the legacy .att attestation without a log on %s:\n%s", kind, out)
+				}
+			}
+			if code, out := provenantVerify(t, verifyOCIArgs(st, versions[0], ref, "--signer-workflow", "octo-org/octo-repo/.github/workflows/other.yml")...); code != 1 {
+				t.Errorf("provenant verify accepted a wrong signer workflow from the registry (exit %d):\n%s", code, out)
 			}
 			if code, out := tool(t, "gh", ghOCIArgs(st, versions[0], ref, "--signer-workflow", "octo-org/octo-repo/.github/workflows/other.yml")...); code == 0 {
 				t.Errorf("gh accepted a wrong signer workflow from the registry:\n%s", out)
@@ -150,5 +178,30 @@ func TestAttest_attestPlatforms(t *testing.T) {
 		if code, out := tool(t, "gh", ghOCIArgs(st, v, ref, "--signer-workflow", signer)...); code != 0 {
 			t.Errorf("gh attestation verify oci://%s:\n%s", ref, out)
 		}
+		if code, out := provenantVerify(t, verifyOCIArgs(st, v, ref)...); code != 0 {
+			t.Errorf("provenant verify oci://%s:\n%s", ref, out)
+		}
 	}
+}
+
+// verifyOCIArgs builds `provenant verify oci://…` for the stack's mode.
+func verifyOCIArgs(st stack, v version, ref string, extra ...string) []string {
+	args := verifyArgs(st, v, "", "", "", extra...)
+	// verifyArgs starts with verify --bundle "" and ends with the artifact.
+	return append(append([]string{"verify"}, args[3:len(args)-1]...), "oci://"+ref)
+}
+
+// legacyBundle fetches the image's attestations as provenant verify does
+// and writes the one rebuilt from cosign's legacy .att layout to a file.
+func legacyBundle(t *testing.T, ref string) string {
+	t.Helper()
+	found, err := oci.Fetch(t.Context(), ref)
+	must(t, err)
+	for _, f := range found {
+		if strings.HasPrefix(f.Where, "legacy") && f.Bundle != nil {
+			return writeBundle(t, f.Bundle)
+		}
+	}
+	t.Fatalf("no usable legacy .att attestation among %d found", len(found))
+	return ""
 }
