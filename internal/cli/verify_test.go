@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runVerifyCmd runs `provenant verify` outside Actions.
+func runVerifyCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), append([]string{"verify"}, args...), Streams{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }})
+	return code, out.String(), errb.String()
+}
+
+func TestVerify_badInvocations(t *testing.T) {
+	dir := t.TempDir()
+	artifact := filepath.Join(dir, "app")
+	if err := os.WriteFile(artifact, []byte("app\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bundle := "../sink/oci/testdata/rekor-v2-tsa.sigstore.json"
+	bad := filepath.Join(dir, "bad.intoto.jsonl")
+	if err := os.WriteFile(bad, []byte("{}\nnot json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := "testdata/empty_trusted_root.json"
+	src := "--source-uri=github.com/octo-org/octo-repo"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no source", []string{"--bundle", bundle, "--trusted-root", root, artifact}, ExitUsage, "--source-uri is required"},
+		{"bad source", []string{"--bundle", bundle, "--trusted-root", root, "--source-uri", "octo-repo", artifact}, ExitUsage, "want host/owner/repo"},
+		{"two refs", []string{src, "--source-tag", "v1", "--source-branch", "main", "--bundle", bundle, "--trusted-root", root, artifact}, ExitUsage, "at most one of"},
+		{"short ref", []string{src, "--source-ref", "v1.2.3", "--bundle", bundle, "--trusted-root", root, artifact}, ExitUsage, "full ref"},
+		{"bad predicate type", []string{src, "--predicate-type", "v3", "--bundle", bundle, "--trusted-root", root, artifact}, ExitUsage, "use v1"},
+		{"bad input", []string{src, "--build-workflow-input", "novalue", "--bundle", bundle, "--trusted-root", root, artifact}, ExitUsage, "KEY=VALUE"},
+		{"bad format", []string{src, "--format", "yaml", "--bundle", bundle, "--trusted-root", root, artifact}, ExitUsage, "use text or json"},
+		{"nothing to verify", []string{src, "--bundle", bundle, "--trusted-root", root}, ExitUsage, "nothing to verify"},
+		{"no attestation", []string{src, "--trusted-root", root, artifact}, ExitUsage, "no attestation given"},
+		{"bad digest", []string{src, "--bundle", bundle, "--trusted-root", root, "--digest", "sha256:abc"}, ExitError, "want sha256:<64 hex digits>"},
+		{"image by tag", []string{src, "--trusted-root", root, "oci://127.0.0.1:1/app:latest"}, ExitError, "name the image by digest"},
+		{"github without root", []string{src, "--sigstore", "github", "--bundle", bundle, artifact}, ExitUsage, "gh attestation trusted-root"},
+		{"malformed line", []string{src, "--provenance-path", bad, "--trusted-root", root, artifact}, ExitError, "line 2: not a JSON object"},
+		{"missing artifact", []string{src, "--bundle", bundle, "--trusted-root", root, filepath.Join(dir, "none")}, ExitError, "no such file"},
+		{"directory", []string{src, "--bundle", bundle, "--trusted-root", root, dir}, ExitError, "is a directory"},
+		{"untrusted", []string{src, "--bundle", bundle, "--trusted-root", root, artifact}, ExitError, "REFUSED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runVerifyCmd(t, tt.args...)
+			if code != tt.code || !strings.Contains(stdout+stderr, tt.want) {
+				t.Errorf("exit %d (want %d), output does not hold %q:\n%s%s", code, tt.code, tt.want, stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestVerify_jsonRefusal(t *testing.T) {
+	artifact := filepath.Join(t.TempDir(), "app")
+	if err := os.WriteFile(artifact, []byte("app\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ := runVerifyCmd(t, artifact, "--source-uri", "github.com/o/r", "--format", "json",
+		"--bundle", "../sink/oci/testdata/tsa-only.sigstore.json", "--trusted-root", "testdata/empty_trusted_root.json")
+	if code != ExitError || !strings.Contains(stdout, `"verified": false`) || !strings.Contains(stdout, `"refusals"`) {
+		t.Errorf("exit %d:\n%s", code, stdout)
+	}
+}
