@@ -97,9 +97,20 @@ type AuthError struct {
 	Registry   string // host[:port]
 	StatusCode int    // 401 or 403
 	Err        error  // the registry's answer, redacted
+	// Read is set when only reading was refused (Fetch): the hint is then
+	// about read access, not push access.
+	Read bool
 }
 
 func (e *AuthError) Error() string {
+	if e.Read {
+		hint := "log in with `docker login " + e.Registry + "` with an account that can read the repository " +
+			"(provenant reads the docker config, DOCKER_CONFIG, and its credential helpers)"
+		if e.Registry == ghcrHost {
+			hint = "for a private package, `docker login ghcr.io` with a token that has read:packages"
+		}
+		return fmt.Sprintf("registry %s denied read access (HTTP %d): %s: %v", e.Registry, e.StatusCode, hint, e.Err)
+	}
 	hint := "provide registry-username and registry-password for " + e.Registry + " (an account that can push to the repository)"
 	if e.Registry == ghcrHost {
 		hint = "provide a github-token with packages: write permission (the job's GITHUB_TOKEN with `permissions: packages: write`, " +
@@ -109,6 +120,15 @@ func (e *AuthError) Error() string {
 }
 
 func (e *AuthError) Unwrap() error { return e.Err }
+
+// explainReadAuth is explainAuth for reads.
+func explainReadAuth(err error, registry string) error {
+	err = explainAuth(err, registry)
+	if ae, ok := err.(*AuthError); ok {
+		ae.Read = true
+	}
+	return err
+}
 
 // explainAuth turns a 401 or 403 from registry into an *AuthError.
 func explainAuth(err error, registry string) error {

@@ -89,7 +89,7 @@ func Fetch(ctx context.Context, ref string, opts ...Option) ([]Found, error) {
 	}
 	found, err := fetch(ctx, img, repo, o)
 	if err != nil {
-		return nil, redact(fmt.Errorf("fetching attestations of %s from %s: %w", ref, repo, explainAuth(err, repo.RegistryStr())), o.keychain)
+		return nil, redact(fmt.Errorf("fetching attestations of %s from %s: %w", ref, repo, explainReadAuth(err, repo.RegistryStr())), o.keychain)
 	}
 	return found, nil
 }

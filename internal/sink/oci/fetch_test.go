@@ -531,7 +531,9 @@ func TestFetch_auth(t *testing.T) {
 				if !errors.As(err, &ae) || ae.StatusCode != tc.wantStatus || ae.Registry != host {
 					t.Fatalf("Fetch error = %v, want an *AuthError with HTTP %d for %s", err, tc.wantStatus, host)
 				}
-				t.Log(err)
+				if !ae.Read || !strings.Contains(err.Error(), "denied read access") || strings.Contains(err.Error(), "push") {
+					t.Errorf("error %q does not speak of read access", err)
+				}
 				if !strings.Contains(err.Error(), img.String()) {
 					t.Errorf("error %q does not name %s", err, img)
 				}
