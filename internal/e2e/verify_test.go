@@ -187,6 +187,26 @@ func TestVerify_refusals(t *testing.T) {
 	if code, out := provenantVerify(t, args(good.bundle, good.app, "--source-tag", "v1.2.3", "--builder-id", builder)...); code != 0 {
 		t.Fatalf("the unmodified bundle was refused:\n%s", out)
 	}
+	// Both artifacts from the .intoto.jsonl at once, as JSON, with the
+	// verified statement written out.
+	stmtPath := filepath.Join(t.TempDir(), "statements.jsonl")
+	lib := filepath.Join(filepath.Dir(good.app), "lib")
+	code, out := provenantVerify(t, append(provenanceArgs(st, v1, good.jsonl, good.app), lib, "--format", "json", "--print-provenance", stmtPath)...)
+	var verdict struct {
+		Verified  bool
+		Artifacts []struct {
+			Name       string
+			Verified   bool
+			Provenance struct{ BuilderID, Commit string }
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &verdict) != nil || !verdict.Verified || len(verdict.Artifacts) != 2 ||
+		verdict.Artifacts[1].Provenance.BuilderID != builder || verdict.Artifacts[1].Provenance.Commit != sha {
+		t.Errorf("--format json: exit %d, verdict %+v:\n%s", code, verdict, out)
+	}
+	if lines := strings.Split(strings.TrimSpace(string(read(t, stmtPath))), "\n"); len(lines) != 2 || !strings.Contains(lines[0], `"predicateType":"https://slsa.dev/provenance/v1"`) {
+		t.Errorf("--print-provenance wrote:\n%s", read(t, stmtPath))
+	}
 	// Missing policy is a usage error.
 	if code, out := provenantVerify(t, "verify", "--bundle", good.bundle, "--trusted-root", st.trustedRoot, good.app); code != 2 || !strings.Contains(out, "--source-uri is required") {
 		t.Errorf("without --source-uri: exit %d:\n%s", code, out)
