@@ -5,7 +5,8 @@
 # `provenant attest` on testdata artifacts exactly as the GitHub Actions
 # runner runs the action — INPUT_* variables, a GITHUB_* environment from a
 # fixture, the event file, the token endpoint, GITHUB_OUTPUT and
-# GITHUB_STEP_SUMMARY — then verifies the result with cosign and gh, prints
+# GITHUB_STEP_SUMMARY — then verifies the result with cosign, gh and
+# provenant verify, prints
 # where everything is, and stops every service it started.
 set -euo pipefail
 
@@ -93,6 +94,11 @@ for artifact in dist/app_linux_amd64 dist/app_darwin_arm64; do
 		{ cat "$out/logs/gh.log"; echo "demo: FAIL: gh refused $artifact"; exit 1; }
 	echo "  gh:     $artifact verified"
 done
+echo "demo: and with provenant verify, which also checks the predicate against the certificate"
+"$root/bin/provenant" verify "$ws/dist/app_linux_amd64" "$ws/dist/app_darwin_arm64" --provenance-path "$ws/$jsonl" \
+	--trusted-root "$SIGSTORE_TRUSTED_ROOT" --cert-oidc-issuer "$OIDC_ISSUER" \
+	--source-uri github.com/octo-org/octo-repo --source-tag v1.2.3 \
+	--signer-workflow octo-org/octo-repo/.github/workflows/release.yml | sed 's/^/  /'
 
 echo
 echo "demo: job summary"
