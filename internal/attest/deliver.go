@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/internal/config"
+	"github.com/provenant/provenant/internal/sink/ghapi"
 	"github.com/provenant/provenant/internal/sink/ghattest"
 	"github.com/provenant/provenant/internal/sink/oci"
 	"github.com/provenant/provenant/internal/sink/release"
@@ -104,7 +105,7 @@ func uploadAssets(ctx context.Context, cfg *config.Config, env Environment, res 
 	if err != nil {
 		return err
 	}
-	client, err := release.NewClient(apiURL(env), cfg.Delivery.GitHubToken, nil)
+	client, err := ghapi.NewClient(apiURL(env), cfg.Delivery.GitHubToken, nil)
 	if err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func uploadAssets(ctx context.Context, cfg *config.Config, env Environment, res 
 }
 
 func storeWithGitHub(ctx context.Context, cfg *config.Config, env Environment, res *Result) error {
-	client, err := release.NewClient(apiURL(env), cfg.Delivery.GitHubToken, nil)
+	client, err := ghapi.NewClient(apiURL(env), cfg.Delivery.GitHubToken, nil)
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func WithSleep(f func(context.Context, time.Duration) error) Option {
 
 // New returns a retrying Transport.
 func New(opts ...Option) *Transport {
-	o := options{inner: http.DefaultTransport, attempts: 4, base: 500 * time.Millisecond, max: 30 * time.Second, sleep: sleepCtx}
+	o := options{inner: http.DefaultTransport, attempts: 4, base: 500 * time.Millisecond, max: 30 * time.Second, sleep: Sleep}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -137,7 +137,8 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or less when ctx ends first; then it returns ctx.Err().
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v84/github"
+
+	"github.com/provenant/provenant/internal/sink/ghapi"
 )
 
 // ErrPlan is wrapped when the API refuses because of the repository's
@@ -25,8 +27,7 @@ var ErrPlan = errors.New("attestations API: this repository's plan does not supp
 type Client struct {
 	gh          *github.Client
 	owner, repo string
-	sleep       func(context.Context, time.Duration) error
-	attempts    int
+	api         ghapi.Caller
 }
 
 type options struct {
@@ -51,13 +52,26 @@ func WithMaxAttempts(n int) Option {
 }
 
 // New returns a Client for owner/repo that calls the API through client,
-// e.g. one from release.NewClient.
+// e.g. one from ghapi.NewClient.
 func New(client *github.Client, owner, repo string, opts ...Option) *Client {
-	o := options{sleep: sleepCtx, attempts: 5}
+	o := options{attempts: 5}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Client{gh: client, owner: owner, repo: repo, sleep: o.sleep, attempts: o.attempts}
+	return &Client{gh: client, owner: owner, repo: repo, api: ghapi.Caller{Attempts: o.attempts, Sleep: o.sleep, Hint: hint}}
+}
+
+// hint says what usually causes an error status of the attestations API.
+func hint(status int) string {
+	switch status {
+	case http.StatusForbidden:
+		return "; the token may lack permission: the workflow needs attestations: write (and id-token: write to sign)"
+	case http.StatusNotFound:
+		return "; the repository does not exist, the token cannot see it, or this server has no attestations API (GitHub Enterprise Server)"
+	case http.StatusUnprocessableEntity:
+		return "; the attestations API rejected the bundle"
+	}
+	return ""
 }
 
 // createBody is the request body: the bundle as a JSON object, not a
@@ -81,7 +95,7 @@ func (c *Client) Upload(ctx context.Context, bundleJSON []byte) (id int64, err e
 	var out struct {
 		ID int64 `json:"id"`
 	}
-	err = c.call(ctx, func(ctx context.Context) (*github.Response, error) {
+	err = c.api.Do(ctx, func(ctx context.Context) (*github.Response, error) {
 		req, err := c.gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%v/%v/attestations", c.owner, c.repo), body, apiHeaders)
 		if err != nil {
 			return nil, err
@@ -125,15 +139,4 @@ func URL(serverURL, owner, repo string, id int64) string {
 		serverURL = "https://github.com"
 	}
 	return strings.TrimSuffix(serverURL, "/") + "/" + owner + "/" + repo + "/attestations/" + strconv.FormatInt(id, 10)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -99,6 +99,7 @@ func TestClient_Upload(t *testing.T) {
 		{name: "plan", repo: fakegithub.Repo{Private: true}, body: bundle, wantErrIs: ghattest.ErrPlan,
 			wantErr: "Feature not available for user-owned private repositories", wantReqs: 1},
 		{name: "rejected", body: `{"mediaType":"text/plain"}`, wantErr: "HTTP 422", wantReqs: 1},
+		{name: "rejected_hint", body: `{"mediaType":"text/plain"}`, wantErr: "the attestations API rejected the bundle", wantReqs: 1},
 		{name: "bad_gateway_twice", fault: ptr(fakegithub.ServerError(502)), times: 2, body: bundle, wantStored: true,
 			wantSleeps: []time.Duration{0, 0}, wantReqs: 3},
 		{name: "secondary_rate_limit", fault: ptr(fakegithub.SecondaryRateLimit(time.Second)), times: 1, body: bundle, wantStored: true,

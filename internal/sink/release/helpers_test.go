@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v84/github"
 
+	"github.com/provenant/provenant/internal/sink/ghapi"
 	"github.com/provenant/provenant/internal/sink/release"
 	"github.com/provenant/provenant/internal/testing/fakegithub"
 )
@@ -84,7 +85,7 @@ func setup(t *testing.T, r fakegithub.Repo, opts ...fakegithub.Option) *env {
 	}))
 	t.Cleanup(hs.Close)
 	e.url = hs.URL
-	e.client, err = release.NewClient(hs.URL+"/api/v3", fakegithub.DefaultToken, nil)
+	e.client, err = ghapi.NewClient(hs.URL+"/api/v3", fakegithub.DefaultToken, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

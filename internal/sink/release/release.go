@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v84/github"
+
+	"github.com/provenant/provenant/internal/sink/ghapi"
 )
 
 // Asset is one file to publish on the release.
@@ -97,8 +99,7 @@ var (
 type Uploader struct {
 	gh          *github.Client
 	owner, repo string
-	sleep       func(context.Context, time.Duration) error
-	attempts    int
+	api         ghapi.Caller
 	download    *http.Client
 }
 
@@ -127,19 +128,36 @@ func WithMaxAttempts(n int) Option {
 // WithDownloadClient sets the client that fetches an existing asset's
 // bytes, to compare them, from the signed URL GitHub redirects to. It
 // must not add credentials. The default uses http.DefaultTransport with a
-// ClientTimeout timeout.
+// ghapi.ClientTimeout timeout.
 func WithDownloadClient(c *http.Client) Option {
 	return func(o *options) { o.download = c }
 }
 
 // New returns an Uploader for owner/repo that calls the API through
-// client, typically one from NewClient.
+// client, typically one from ghapi.NewClient.
 func New(client *github.Client, owner, repo string, opts ...Option) *Uploader {
-	o := options{sleep: sleepCtx, attempts: 5, download: &http.Client{Timeout: ClientTimeout}}
+	o := options{attempts: 5, download: &http.Client{Timeout: ghapi.ClientTimeout}}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Uploader{gh: client, owner: owner, repo: repo, sleep: o.sleep, attempts: o.attempts, download: o.download}
+	return &Uploader{gh: client, owner: owner, repo: repo, download: o.download,
+		api: ghapi.Caller{Attempts: o.attempts, Sleep: o.sleep, Hint: hint}}
+}
+
+// call runs one API call with retries.
+func (u *Uploader) call(ctx context.Context, f func(context.Context) (*github.Response, error)) error {
+	return u.api.Do(ctx, f)
+}
+
+// hint says what usually causes an error status of the releases API.
+func hint(status int) string {
+	switch status {
+	case http.StatusForbidden:
+		return "; the token may lack permission: the workflow needs contents: write"
+	case http.StatusNotFound:
+		return "; the repository or release does not exist, or the token cannot see it"
+	}
+	return ""
 }
 
 // Upload makes every asset present on the release for o.Tag with exactly
@@ -187,15 +205,4 @@ func validate(o Options, assets []Asset) error {
 		seen[a.Name] = true
 	}
 	return errors.Join(errs...)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

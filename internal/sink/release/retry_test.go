@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/provenant/provenant/internal/sink/ghapi"
 	"github.com/provenant/provenant/internal/sink/release"
 	"github.com/provenant/provenant/internal/testing/fakegithub"
 )
@@ -176,7 +177,7 @@ func TestUploader_Auth(t *testing.T) {
 	t.Parallel()
 	e := setup(t, fakegithub.Repo{})
 	const wrong = "wrong-token-s3cr3t"
-	c, err := release.NewClient(e.url+"/api/v3", wrong, nil)
+	c, err := ghapi.NewClient(e.url+"/api/v3", wrong, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

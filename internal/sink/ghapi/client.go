@@ -1,4 +1,4 @@
-package release
+package ghapi
 
 import (
 	"errors"
@@ -26,8 +26,8 @@ const ClientTimeout = 2 * time.Minute
 // ClientTimeout.
 //
 // The client's upload URL is derived from apiURL (uploads.github.com,
-// uploads.<tenant>.ghe.com, <server>/api/uploads), but Uploader does not
-// rely on it: it uploads to each release's own upload_url.
+// uploads.<tenant>.ghe.com, <server>/api/uploads); release uploads use
+// each release's own upload_url instead.
 func NewClient(apiURL, token string, rt http.RoundTripper) (*github.Client, error) {
 	if token == "" {
 		return nil, errors.New("creating GitHub client: the token is empty")

@@ -1,4 +1,4 @@
-package release
+package ghapi
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v84/github"
+
+	"github.com/provenant/provenant/internal/httpretry"
 )
 
 const (
@@ -25,14 +27,34 @@ const (
 	maxResetWait = time.Minute
 )
 
-// call runs f, retrying transient failures: 5xx (but 501), 429, secondary
+// Caller runs GitHub API calls with retries. The zero value makes five
+// attempts with real waits and no permission hints.
+type Caller struct {
+	// Attempts is the most attempts per call; 0 means 5.
+	Attempts int
+	// Sleep waits between attempts; nil means a real wait that ends early
+	// with the context. Tests record the waits instead.
+	Sleep func(context.Context, time.Duration) error
+	// Hint adds what usually causes an error status for this API (e.g.
+	// "; the token may lack permission: ..."), or "".
+	Hint func(status int) string
+}
+
+// Do runs f, retrying transient failures: 5xx (but 501), 429, secondary
 // rate limits (403 with Retry-After or the secondary-limit message),
 // dropped connections and timeouts, and a spent primary limit that resets
 // within maxResetWait. Waits honour Retry-After and otherwise back off
 // exponentially with jitter. The error it returns names the request
 // without its query and GitHub's message, never a credential; the
 // go-github error stays reachable through errors.As.
-func (u *Uploader) call(ctx context.Context, f func(context.Context) (*github.Response, error)) error {
+func (c Caller) Do(ctx context.Context, f func(context.Context) (*github.Response, error)) error {
+	attempts, sleep := c.Attempts, c.Sleep
+	if attempts <= 0 {
+		attempts = 5
+	}
+	if sleep == nil {
+		sleep = httpretry.Sleep
+	}
 	for attempt := 1; ; attempt++ {
 		_, err := f(ctx)
 		if err == nil {
@@ -44,12 +66,12 @@ func (u *Uploader) call(ctx context.Context, f func(context.Context) (*github.Re
 		wait, retry, fatal := retryDelay(err, attempt)
 		switch {
 		case fatal != "":
-			return &apiError{msg: describe(err) + "; " + fatal, err: err}
-		case !retry || attempt >= u.attempts:
-			return explain(err, attempt)
+			return &apiError{msg: c.describe(err) + "; " + fatal, err: err}
+		case !retry || attempt >= attempts:
+			return c.explain(err, attempt)
 		}
-		if serr := u.sleep(ctx, wait); serr != nil {
-			return errors.Join(explain(err, attempt), serr)
+		if serr := sleep(ctx, wait); serr != nil {
+			return errors.Join(c.explain(err, attempt), serr)
 		}
 	}
 }

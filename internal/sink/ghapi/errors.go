@@ -1,4 +1,4 @@
-package release
+package ghapi
 
 import (
 	"errors"
@@ -22,8 +22,8 @@ func (e *apiError) Error() string { return e.msg }
 func (e *apiError) Unwrap() error { return e.err }
 
 // explain describes err, noting the attempts made.
-func explain(err error, attempts int) error {
-	msg := describe(err)
+func (c Caller) explain(err error, attempts int) error {
+	msg := c.describe(err)
 	if attempts > 1 {
 		msg += fmt.Sprintf(" (gave up after %d attempts)", attempts)
 	}
@@ -32,7 +32,7 @@ func explain(err error, attempts int) error {
 
 // describe renders go-github's errors without URL queries, which may hold
 // signed download URLs' signatures, and adds a hint for the usual causes.
-func describe(err error) string {
+func (c Caller) describe(err error) string {
 	var rl *github.RateLimitError
 	var ab *github.AbuseRateLimitError
 	var er *github.ErrorResponse
@@ -47,7 +47,7 @@ func describe(err error) string {
 		for _, e := range er.Errors {
 			msg += fmt.Sprintf(" [%s]", strings.Join(nonEmpty(e.Resource, e.Field, e.Code, e.Message), " "))
 		}
-		return msg + hint(er.Response)
+		return msg + c.hint(er.Response)
 	case errors.As(err, &ue):
 		return fmt.Sprintf("%s %s: %v", ue.Op, redact(ue.URL), ue.Err)
 	}
@@ -66,18 +66,16 @@ func requestLine(resp *http.Response) string {
 	return line
 }
 
-// hint says what usually causes an error status.
-func hint(resp *http.Response) string {
-	if resp == nil {
+// hint says what usually causes an error status: a refused token, then
+// the API's own hint.
+func (c Caller) hint(resp *http.Response) string {
+	switch {
+	case resp == nil:
 		return ""
-	}
-	switch resp.StatusCode {
-	case http.StatusUnauthorized:
+	case resp.StatusCode == http.StatusUnauthorized:
 		return "; the token was refused: check the github-token input"
-	case http.StatusForbidden:
-		return "; the token may lack permission: the workflow needs contents: write"
-	case http.StatusNotFound:
-		return "; the repository or release does not exist, or the token cannot see it"
+	case c.Hint != nil:
+		return c.Hint(resp.StatusCode)
 	}
 	return ""
 }

@@ -1,4 +1,4 @@
-package release_test
+package ghapi_test
 
 import (
 	"net/http"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/provenant/provenant/internal/sink/release"
+	"github.com/provenant/provenant/internal/sink/ghapi"
 	"github.com/provenant/provenant/internal/testing/fakegithub"
 )
 
@@ -33,7 +33,7 @@ func TestNewClient(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := release.NewClient(tc.apiURL, "t", nil)
+			c, err := ghapi.NewClient(tc.apiURL, "t", nil)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || strings.Contains(err.Error(), "hunter2") {
 					t.Fatalf("NewClient error = %v, want %q without the password", err, tc.wantErr)
@@ -53,7 +53,7 @@ func TestNewClient(t *testing.T) {
 
 func TestNewClient_EmptyToken(t *testing.T) {
 	t.Parallel()
-	if _, err := release.NewClient("", "", nil); err == nil {
+	if _, err := ghapi.NewClient("", "", nil); err == nil {
 		t.Error("NewClient accepted an empty token")
 	}
 }
@@ -68,12 +68,12 @@ func TestNewClient_Transport(t *testing.T) {
 		seen = append(seen, r.Header.Get("Authorization"))
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	c, err := release.NewClient(ts.APIURL, fakegithub.DefaultToken, rt)
+	c, err := ghapi.NewClient(ts.APIURL, fakegithub.DefaultToken, rt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Client().Timeout != release.ClientTimeout {
-		t.Errorf("timeout = %v, want %v", c.Client().Timeout, release.ClientTimeout)
+	if c.Client().Timeout != ghapi.ClientTimeout {
+		t.Errorf("timeout = %v, want %v", c.Client().Timeout, ghapi.ClientTimeout)
 	}
 	if _, _, err := c.Repositories.ListReleases(t.Context(), "o", "r", nil); err != nil {
 		t.Fatal(err)
