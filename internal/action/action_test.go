@@ -11,8 +11,8 @@ func TestEnv_URLs(t *testing.T) {
 	}{
 		{name: "outside Actions", server: "https://github.com", api: "https://api.github.com"},
 		{name: "github.com runner",
-			env:    map[string]string{"GITHUB_SERVER_URL": "https://github.com", "GITHUB_API_URL": "https://api.github.com", "RUNNER_TEMP": "/home/runner/work/_temp"},
-			server: "https://github.com", api: "https://api.github.com", runnerTempDir: "/home/runner/work/_temp"},
+			env:    map[string]string{"GITHUB_SERVER_URL": "https://github.com", "GITHUB_API_URL": "https://api.github.com", "RUNNER_TEMP": "/runner/_work/_temp"},
+			server: "https://github.com", api: "https://api.github.com", runnerTempDir: "/runner/_work/_temp"},
 		{name: "GHE.com tenant",
 			env:    map[string]string{"GITHUB_SERVER_URL": "https://octo.ghe.com/", "GITHUB_API_URL": "https://api.octo.ghe.com/"},
 			server: "https://octo.ghe.com", api: "https://api.octo.ghe.com"},
