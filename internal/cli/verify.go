@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/provenant/provenant/internal/atomicfile"
 	"github.com/provenant/provenant/internal/policy"
 	"github.com/provenant/provenant/internal/signing"
 	"github.com/provenant/provenant/internal/sink/oci"
@@ -373,7 +374,7 @@ func report(s *session, f verifyFlags, out []verdict) error {
 		}
 		if f.printTo == "-" {
 			fmt.Fprint(s.Stdout, b.String())
-		} else if err := os.WriteFile(f.printTo, []byte(b.String()), 0o644); err != nil {
+		} else if err := atomicfile.Write(f.printTo, []byte(b.String()), true); err != nil {
 			return err
 		}
 	}
