@@ -241,6 +241,7 @@ func (f *verifyFlags) artifacts(ctx context.Context, args []string) ([]artifact,
 		}
 		given = append(given, cs...)
 	}
+	index := indexBySubject(given)
 	var arts []artifact
 	var errs []error
 	for _, d := range f.digests {
@@ -249,7 +250,8 @@ func (f *verifyFlags) artifacts(ctx context.Context, args []string) ([]artifact,
 			errs = append(errs, fmt.Errorf("--digest %q: want sha256:<64 hex digits> (or sha384, sha512)", d))
 			continue
 		}
-		arts = append(arts, artifact{Name: d, Digest: verify.Digest{Alg: m[1], Hex: m[2]}, candidates: given})
+		dg := verify.Digest{Alg: m[1], Hex: m[2]}
+		arts = append(arts, artifact{Name: d, Digest: dg, candidates: index.covering(dg)})
 	}
 	for _, a := range args {
 		if ref, ok := strings.CutPrefix(a, "oci://"); ok {
@@ -266,7 +268,8 @@ func (f *verifyFlags) artifacts(ctx context.Context, args []string) ([]artifact,
 			errs = append(errs, err)
 			continue
 		}
-		arts = append(arts, artifact{Name: a, Digest: verify.Digest{Alg: "sha256", Hex: sum}, candidates: given})
+		dg := verify.Digest{Alg: "sha256", Hex: sum}
+		arts = append(arts, artifact{Name: a, Digest: dg, candidates: index.covering(dg)})
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -310,6 +313,50 @@ func imageArtifact(ctx context.Context, ref string, given []verify.Candidate) (a
 		art.candidates = append(art.candidates, verify.Candidate{JSON: fd.Bundle, Where: fd.Where})
 	}
 	return art, nil
+}
+
+// subjectIndex finds the bundles whose (not yet verified) statement names
+// a digest, so that each artifact is verified only against the bundles
+// that claim it: with one attestation per subject, checking every bundle
+// for every artifact would be quadratic.
+type subjectIndex struct {
+	all      []verify.Candidate
+	byDigest map[verify.Digest][]verify.Candidate
+}
+
+func indexBySubject(cs []verify.Candidate) subjectIndex {
+	idx := subjectIndex{all: cs, byDigest: map[verify.Digest][]verify.Candidate{}}
+	for _, c := range cs {
+		var b struct {
+			DSSE struct {
+				Payload []byte `json:"payload"`
+			} `json:"dsseEnvelope"`
+		}
+		var st struct {
+			Subject []struct {
+				Digest map[string]string `json:"digest"`
+			} `json:"subject"`
+		}
+		if json.Unmarshal(c.JSON, &b) != nil || json.Unmarshal(b.DSSE.Payload, &st) != nil {
+			continue
+		}
+		for _, s := range st.Subject {
+			for alg, h := range s.Digest {
+				d := verify.Digest{Alg: alg, Hex: strings.ToLower(h)}
+				idx.byDigest[d] = append(idx.byDigest[d], c)
+			}
+		}
+	}
+	return idx
+}
+
+// covering returns the bundles that claim d or, when none does, all of
+// them, so that the refusal reasons come from full verification.
+func (idx subjectIndex) covering(d verify.Digest) []verify.Candidate {
+	if cs := idx.byDigest[d]; len(cs) > 0 {
+		return cs
+	}
+	return idx.all
 }
 
 func sha256File(p string) (string, error) {
