@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/provenant/provenant/internal/intoto"
 	"time"
 
 	"github.com/provenant/provenant/internal/config"
@@ -47,7 +48,7 @@ type Bundle struct {
 
 // Result is what Run produced.
 type Result struct {
-	Subjects      []subject.Subject
+	Subjects      []intoto.Subject
 	Statements    [][]byte
 	PredicateType string
 	// ProvenanceName is the .intoto.jsonl file name; ProvenancePath its
@@ -142,7 +143,7 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 }
 
 // ResolveSubjects turns the subject inputs into subjects.
-func ResolveSubjects(ctx context.Context, cfg *config.Config, workspace string, progress func(subject.Progress)) ([]subject.Subject, error) {
+func ResolveSubjects(ctx context.Context, cfg *config.Config, workspace string, progress func(subject.Progress)) ([]intoto.Subject, error) {
 	sopts := []subject.Option{subject.WithWorkspace(workspace)}
 	if progress != nil {
 		sopts = append(sopts, subject.WithProgress(progress))

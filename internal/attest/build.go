@@ -3,25 +3,25 @@ package attest
 import (
 	"github.com/provenant/provenant/internal/config"
 	"github.com/provenant/provenant/internal/ghctx"
+	"github.com/provenant/provenant/internal/intoto"
 	"github.com/provenant/provenant/internal/provenance"
-	"github.com/provenant/provenant/internal/subject"
 )
 
 // build makes one statement for all subjects, or one per subject.
-func build(cfg *config.Config, gc ghctx.Context, subjects []subject.Subject) (*Result, error) {
+func build(cfg *config.Config, gc ghctx.Context, subjects []intoto.Subject) (*Result, error) {
 	popts, err := predicateOptions(cfg, gc)
 	if err != nil {
 		return nil, err
 	}
-	ps := make([]provenance.Subject, len(subjects))
+	ps := make([]intoto.Subject, len(subjects))
 	names := make([]string, len(subjects))
 	for i, s := range subjects {
-		ps[i] = provenance.Subject{Name: s.Name, Digest: s.Digest}
+		ps[i] = intoto.Subject{Name: s.Name, Digest: s.Digest}
 		names[i] = s.Name
 	}
-	groups := [][]provenance.Subject{ps}
+	groups := [][]intoto.Subject{ps}
 	if cfg.PerSubject {
-		groups = make([][]provenance.Subject, len(ps))
+		groups = make([][]intoto.Subject, len(ps))
 		for i := range ps {
 			groups[i] = ps[i : i+1]
 		}

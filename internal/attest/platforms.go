@@ -2,6 +2,7 @@ package attest
 
 import (
 	"context"
+	"github.com/provenant/provenant/internal/intoto"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -17,7 +18,7 @@ import (
 // every image index among them, which are also added to subjects. A
 // platform manifest shares its index's repository name, so the statement
 // then holds one name with several digests, as registries do.
-func imageRefs(ctx context.Context, cfg *config.Config, actor string, subjects []subject.Subject) ([]string, []subject.Subject, error) {
+func imageRefs(ctx context.Context, cfg *config.Config, actor string, subjects []intoto.Subject) ([]string, []intoto.Subject, error) {
 	refs := subject.ImageRefs(cfg.Subjects)
 	if !cfg.Delivery.AttestPlatforms || len(refs) == 0 {
 		return refs, subjects, nil
@@ -40,7 +41,7 @@ func imageRefs(ctx context.Context, cfg *config.Config, actor string, subjects [
 			seen[p] = true
 			out = append(out, p)
 			repo, hex, _ := strings.Cut(p, "@sha256:")
-			subjects = append(subjects, subject.Subject{Name: repo, Digest: map[string]string{"sha256": hex}})
+			subjects = append(subjects, intoto.Subject{Name: repo, Digest: map[string]string{"sha256": hex}})
 		}
 	}
 	return out, subjects, nil

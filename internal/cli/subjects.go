@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/provenant/provenant/internal/intoto"
 	"strconv"
 
 	"github.com/provenant/provenant/internal/action"
@@ -68,7 +69,7 @@ func runSubjects(ctx context.Context, s *session, args []string) error {
 	})
 }
 
-func countWithout(subs []subject.Subject, alg string) int {
+func countWithout(subs []intoto.Subject, alg string) int {
 	n := 0
 	for _, s := range subs {
 		if _, ok := s.Digest[alg]; !ok {

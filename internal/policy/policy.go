@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/provenant/provenant/internal/intoto"
 	"slices"
 	"sort"
 	"strings"
@@ -10,12 +11,12 @@ import (
 
 // Predicate types and GitHub's OIDC issuer.
 const (
-	SLSAv1       = "https://slsa.dev/provenance/v1"
-	SLSAv02      = "https://slsa.dev/provenance/v0.2"
+	SLSAv1       = intoto.SLSAProvenanceV1
+	SLSAv02      = intoto.SLSAProvenanceV02
 	GitHubIssuer = "https://token.actions.githubusercontent.com"
 
-	statementV1  = "https://in-toto.io/Statement/v1"
-	statementV01 = "https://in-toto.io/Statement/v0.1"
+	statementV1  = intoto.StatementV1
+	statementV01 = intoto.StatementV01
 )
 
 // Policy is what the attestation must show. Empty fields are not checked,
@@ -76,18 +77,12 @@ type Check struct {
 
 // Provenance is the part of a statement a summary shows.
 type Provenance struct {
-	PredicateType string    `json:"predicateType"`
-	BuilderID     string    `json:"builderId"`
-	Repository    string    `json:"repository"`
-	Ref           string    `json:"ref"`
-	Commit        string    `json:"commit"`
-	Subjects      []Subject `json:"subjects"`
-}
-
-// Subject is one subject of the statement.
-type Subject struct {
-	Name   string            `json:"name"`
-	Digest map[string]string `json:"digest"`
+	PredicateType string           `json:"predicateType"`
+	BuilderID     string           `json:"builderId"`
+	Repository    string           `json:"repository"`
+	Ref           string           `json:"ref"`
+	Commit        string           `json:"commit"`
+	Subjects      []intoto.Subject `json:"subjects"`
 }
 
 // Verdict is the outcome of Evaluate.
@@ -148,10 +143,10 @@ func PredicateType(s string) (string, error) {
 }
 
 type statement struct {
-	Type          string          `json:"_type"`
-	Subject       []Subject       `json:"subject"`
-	PredicateType string          `json:"predicateType"`
-	Predicate     json.RawMessage `json:"predicate"`
+	Type          string           `json:"_type"`
+	Subject       []intoto.Subject `json:"subject"`
+	PredicateType string           `json:"predicateType"`
+	Predicate     json.RawMessage  `json:"predicate"`
 }
 
 // Evaluate checks the evidence against the policy. It never stops at the

@@ -6,21 +6,22 @@ import (
 	"maps"
 	"slices"
 
-	intoto "github.com/in-toto/attestation/go/v1"
+	itpb "github.com/in-toto/attestation/go/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/provenant/provenant/internal/ghctx"
+	"github.com/provenant/provenant/internal/intoto"
 )
 
 // Predicate types and statement types written by Build.
 const (
-	PredicateV1  = "https://slsa.dev/provenance/v1"
-	PredicateV02 = "https://slsa.dev/provenance/v0.2"
+	PredicateV1  = intoto.SLSAProvenanceV1
+	PredicateV02 = intoto.SLSAProvenanceV02
 
-	StatementV1  = intoto.StatementTypeUri
-	StatementV01 = "https://in-toto.io/Statement/v0.1"
+	StatementV1  = itpb.StatementTypeUri
+	StatementV01 = intoto.StatementV01
 
 	// BuildTypeV1 is GitHub's workflow build type, as actions/attest emits it.
 	BuildTypeV1 = "https://actions.github.io/buildtypes/workflow/v1"
@@ -49,12 +50,6 @@ func ParseVersion(s string) (Version, error) {
 	return "", fmt.Errorf("unknown predicate version %q: use v1 (the default) or v0.2", s)
 }
 
-// Subject is one artifact the statement is about.
-type Subject struct {
-	Name   string
-	Digest map[string]string
-}
-
 // Options are the user's choices about what a statement contains.
 type Options struct {
 	// Version is the predicate version; the zero value means V1.
@@ -73,7 +68,7 @@ type Options struct {
 
 // Build returns the in-toto statement, marshalled with protojson. The
 // statement has been checked with the in-toto types' Validate.
-func Build(c ghctx.Context, subjects []Subject, o Options) ([]byte, error) {
+func Build(c ghctx.Context, subjects []intoto.Subject, o Options) ([]byte, error) {
 	st, err := Statement(c, subjects, o)
 	if err != nil {
 		return nil, err
@@ -82,7 +77,7 @@ func Build(c ghctx.Context, subjects []Subject, o Options) ([]byte, error) {
 }
 
 // Statement is Build before marshalling.
-func Statement(c ghctx.Context, subjects []Subject, o Options) (*intoto.Statement, error) {
+func Statement(c ghctx.Context, subjects []intoto.Subject, o Options) (*itpb.Statement, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("building provenance: %w", err)
 	}
@@ -108,7 +103,7 @@ func Statement(c ghctx.Context, subjects []Subject, o Options) (*intoto.Statemen
 	if err != nil {
 		return nil, fmt.Errorf("building provenance: %w", err)
 	}
-	st := &intoto.Statement{
+	st := &itpb.Statement{
 		Type:          stType,
 		Subject:       descriptors(subjects),
 		PredicateType: predType,
@@ -123,10 +118,10 @@ func Statement(c ghctx.Context, subjects []Subject, o Options) (*intoto.Statemen
 // descriptors shares each subject's digest map with the statement rather
 // than copying it: with 100,000 subjects the copies cost tens of MiB, and
 // neither side changes the maps afterwards.
-func descriptors(subjects []Subject) []*intoto.ResourceDescriptor {
-	out := make([]*intoto.ResourceDescriptor, len(subjects))
+func descriptors(subjects []intoto.Subject) []*itpb.ResourceDescriptor {
+	out := make([]*itpb.ResourceDescriptor, len(subjects))
 	for i, s := range subjects {
-		out[i] = &intoto.ResourceDescriptor{Name: s.Name, Digest: s.Digest}
+		out[i] = &itpb.ResourceDescriptor{Name: s.Name, Digest: s.Digest}
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"github.com/provenant/provenant/internal/intoto"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,7 @@ var scenarios = []string{
 	"pull_request_same_repo", "reusable_workflow_call", "ghe_tenant",
 }
 
-var testSubjects = []Subject{
+var testSubjects = []intoto.Subject{
 	{Name: "app_1.2.3_linux_amd64.tar.gz", Digest: map[string]string{"sha256": "b569bf992b287f55d78bf8ee476497e9b7e9d2bf1c338860bfb905016218c740"}},
 	{Name: "app_1.2.3_darwin_arm64.tar.gz", Digest: map[string]string{"sha256": "a54fc515e616cac7fcf11a49d5c5ec9ec315948a5935c1e11dd610b834b14dde"}},
 }
@@ -358,7 +359,7 @@ func TestBuild_errors(t *testing.T) {
 	cases := []struct {
 		name     string
 		c        Context
-		subjects []Subject
+		subjects []intoto.Subject
 		o        Options
 		wantErr  string
 	}{
@@ -367,7 +368,7 @@ func TestBuild_errors(t *testing.T) {
 		{"server_without_scheme", badServer, testSubjects, Options{}, "server URL"},
 		{"bad_event_json", badEvent, testSubjects, Options{Version: V02}, "event payload"},
 		{"unknown_version", good, testSubjects, Options{Version: "v9"}, "unknown predicate version"},
-		{"subject_without_digest", good, []Subject{{Name: "x"}}, Options{}, "digest"},
+		{"subject_without_digest", good, []intoto.Subject{{Name: "x"}}, Options{}, "digest"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	slsa1 "github.com/in-toto/attestation/go/predicates/provenance/v1"
-	intoto "github.com/in-toto/attestation/go/v1"
+	itpb "github.com/in-toto/attestation/go/v1"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -53,7 +53,7 @@ func predicateV1(c ghctx.Context, o Options) (*structpb.Struct, error) {
 			BuildType:          BuildTypeV1,
 			ExternalParameters: extS,
 			InternalParameters: intS,
-			ResolvedDependencies: []*intoto.ResourceDescriptor{{
+			ResolvedDependencies: []*itpb.ResourceDescriptor{{
 				Uri:    c.SourceURI(),
 				Digest: map[string]string{"gitCommit": cl.SHA},
 			}},

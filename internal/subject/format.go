@@ -2,6 +2,7 @@ package subject
 
 import (
 	"encoding/base64"
+	"github.com/provenant/provenant/internal/intoto"
 	"strings"
 )
 
@@ -14,7 +15,7 @@ import (
 // drops one leading "*") both read it back unchanged. Names are not escaped
 // the way GNU sha256sum escapes backslashes and newlines; Resolve never
 // returns a name with a newline.
-func FormatSHA256Sum(subjects []Subject) []byte {
+func FormatSHA256Sum(subjects []intoto.Subject) []byte {
 	n := 0
 	for _, s := range subjects {
 		if h, ok := s.Digest["sha256"]; ok {
@@ -42,6 +43,6 @@ func FormatSHA256Sum(subjects []Subject) []byte {
 // EncodeBase64 returns the standard base64 encoding of FormatSHA256Sum's
 // output: the value slsa-github-generator's base64-subjects input takes,
 // which Resolve reads back as Inputs.Base64.
-func EncodeBase64(subjects []Subject) string {
+func EncodeBase64(subjects []intoto.Subject) string {
 	return base64.StdEncoding.EncodeToString(FormatSHA256Sum(subjects))
 }

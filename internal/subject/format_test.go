@@ -1,6 +1,7 @@
 package subject
 
 import (
+	"github.com/provenant/provenant/internal/intoto"
 	"strings"
 	"testing"
 
@@ -9,12 +10,12 @@ import (
 
 func TestFormatSHA256Sum(t *testing.T) {
 	t.Parallel()
-	subjects := []Subject{
-		{"b.txt", d256("b")},
-		{"only-512", map[string]string{"sha512": sum512("x")}},
-		{"*star", d256("s")},
-		{" space", d256("sp")},
-		{"a.txt", map[string]string{"sha256": hexA, "sha512": sum512("a")}},
+	subjects := []intoto.Subject{
+		{Name: "b.txt", Digest: d256("b")},
+		{Name: "only-512", Digest: map[string]string{"sha512": sum512("x")}},
+		{Name: "*star", Digest: d256("s")},
+		{Name: " space", Digest: d256("sp")},
+		{Name: "a.txt", Digest: map[string]string{"sha256": hexA, "sha512": sum512("a")}},
 	}
 	want := hexB + "  b.txt\n" + sum256("s") + " **star\n" + sum256("sp") + " * space\n" + hexA + "  a.txt\n"
 	if diff := cmp.Diff(want, string(FormatSHA256Sum(subjects))); diff != "" {
@@ -30,12 +31,12 @@ func TestFormatSHA256Sum(t *testing.T) {
 // the sha256 subjects back.
 func TestEncodeBase64_roundTrip(t *testing.T) {
 	t.Parallel()
-	subjects := []Subject{
-		{"dist/app_linux_amd64.tar.gz", d256("1")},
-		{"*starts-with-star", d256("2")},
-		{"  two leading spaces", d256("3")},
-		{`back\slash and "quotes" and ünïcode`, d256("4")},
-		{"user@host:tag", d256("5")},
+	subjects := []intoto.Subject{
+		{Name: "dist/app_linux_amd64.tar.gz", Digest: d256("1")},
+		{Name: "*starts-with-star", Digest: d256("2")},
+		{Name: "  two leading spaces", Digest: d256("3")},
+		{Name: `back\slash and "quotes" and ünïcode`, Digest: d256("4")},
+		{Name: "user@host:tag", Digest: d256("5")},
 	}
 	for _, in := range []Inputs{
 		{Base64: EncodeBase64(subjects)},

@@ -1,6 +1,9 @@
 package subject
 
-import "github.com/provenant/provenant/internal/input"
+import (
+	"github.com/provenant/provenant/internal/input"
+	"github.com/provenant/provenant/internal/intoto"
+)
 
 // hint names the advice given when two entries of the same kind claim one
 // name with different digests.
@@ -75,8 +78,8 @@ func conflict(a, b *entry) error {
 		quote(b.name), b.alg, a.hex, a.from, b.hex, b.from, hintText[h])
 }
 
-func (m *merger) subjects() []Subject {
-	out := make([]Subject, len(m.items))
+func (m *merger) subjects() []intoto.Subject {
+	out := make([]intoto.Subject, len(m.items))
 	for i, it := range m.items {
 		d := make(map[string]string, 1)
 		for a, e := range it.from {
@@ -84,7 +87,7 @@ func (m *merger) subjects() []Subject {
 				d[algorithm(a).String()] = e.hex
 			}
 		}
-		out[i] = Subject{Name: it.name, Digest: d}
+		out[i] = intoto.Subject{Name: it.name, Digest: d}
 	}
 	return out
 }

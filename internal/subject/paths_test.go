@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/provenant/provenant/internal/intoto"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,34 +27,34 @@ func TestResolve_paths(t *testing.T) {
 	}
 	runGood(t, []goodCase{
 		{name: "double_star_depth_0_and_2", files: dist, in: Inputs{Paths: "dist/**/*.tar.gz"},
-			want: []Subject{{"dist/.hidden/x.tar.gz", d256("hidden")}, {"dist/app.tar.gz", d256("top")}, {"dist/linux/amd64/app.tar.gz", d256("deep")}}},
+			want: []intoto.Subject{{Name: "dist/.hidden/x.tar.gz", Digest: d256("hidden")}, {Name: "dist/app.tar.gz", Digest: d256("top")}, {Name: "dist/linux/amd64/app.tar.gz", Digest: d256("deep")}}},
 		{name: "leading_double_star", files: dist, in: Inputs{Paths: "**/notes.txt"},
-			want: []Subject{{"dist/linux/notes.txt", d256("notes")}}},
+			want: []intoto.Subject{{Name: "dist/linux/notes.txt", Digest: d256("notes")}}},
 		{name: "trailing_double_star_skips_directories", files: dist, in: Inputs{Paths: "dist/linux/**"},
-			want: []Subject{{"dist/linux/amd64/app.tar.gz", d256("deep")}, {"dist/linux/notes.txt", d256("notes")}}},
+			want: []intoto.Subject{{Name: "dist/linux/amd64/app.tar.gz", Digest: d256("deep")}, {Name: "dist/linux/notes.txt", Digest: d256("notes")}}},
 		{name: "comma_and_newline_separated", files: dist, in: Inputs{Paths: "README.md, dist/*.tar.gz\n\n ./dist/linux/notes.txt ,"},
-			want: []Subject{{"README.md", d256("readme")}, {"dist/app.tar.gz", d256("top")}, {"dist/linux/notes.txt", d256("notes")}}},
+			want: []intoto.Subject{{Name: "README.md", Digest: d256("readme")}, {Name: "dist/app.tar.gz", Digest: d256("top")}, {Name: "dist/linux/notes.txt", Digest: d256("notes")}}},
 		{name: "overlapping_patterns_once", files: dist, in: Inputs{Paths: "dist/*.tar.gz\ndist/app.tar.gz\ndist/**/app.tar.gz"},
-			want: []Subject{{"dist/app.tar.gz", d256("top")}, {"dist/linux/amd64/app.tar.gz", d256("deep")}}},
+			want: []intoto.Subject{{Name: "dist/app.tar.gz", Digest: d256("top")}, {Name: "dist/linux/amd64/app.tar.gz", Digest: d256("deep")}}},
 		{name: "basename_style_sorted", files: dist, in: Inputs{Paths: "dist/linux/**, dist/.hidden/*", NameStyle: NameBasename},
-			want: []Subject{{"app.tar.gz", d256("deep")}, {"notes.txt", d256("notes")}, {"x.tar.gz", d256("hidden")}}},
+			want: []intoto.Subject{{Name: "app.tar.gz", Digest: d256("deep")}, {Name: "notes.txt", Digest: d256("notes")}, {Name: "x.tar.gz", Digest: d256("hidden")}}},
 		{name: "basename_same_content_merges", files: map[string]string{"a/x": "same", "b/x": "same"}, in: Inputs{Paths: "*/x", NameStyle: NameBasename},
-			want: []Subject{{"x", d256("same")}}},
+			want: []intoto.Subject{{Name: "x", Digest: d256("same")}}},
 		{name: "question_mark_and_class", files: map[string]string{"v1.bin": "1", "v2.bin": "2", "v10.bin": "10"}, in: Inputs{Paths: "v[12].bin,v?0.bin"},
-			want: []Subject{{"v1.bin", d256("1")}, {"v10.bin", d256("10")}, {"v2.bin", d256("2")}}},
+			want: []intoto.Subject{{Name: "v1.bin", Digest: d256("1")}, {Name: "v10.bin", Digest: d256("10")}, {Name: "v2.bin", Digest: d256("2")}}},
 		{name: "glob_matching_dirs_and_files", files: map[string]string{"out/a/": "", "out/b": "b"}, in: Inputs{Paths: "out/*"},
-			want: []Subject{{"out/b", d256("b")}}},
+			want: []intoto.Subject{{Name: "out/b", Digest: d256("b")}}},
 		{name: "symlink_inside_workspace", files: map[string]string{"real/a.bin": "a", "dist/a.bin": "->../real/a.bin"}, in: Inputs{Paths: "dist/*.bin"},
-			want: []Subject{{"dist/a.bin", d256("a")}}},
+			want: []intoto.Subject{{Name: "dist/a.bin", Digest: d256("a")}}},
 		{name: "symlinked_literal_prefix_followed", files: map[string]string{"build/a.bin": "a", "dist": "->build"}, in: Inputs{Paths: "dist/*.bin"},
-			want: []Subject{{"dist/a.bin", d256("a")}}},
+			want: []intoto.Subject{{Name: "dist/a.bin", Digest: d256("a")}}},
 		{name: "symlinked_dir_not_walked", files: map[string]string{"build/a.bin": "a", "dist/b.bin": "b", "dist/link": "->../build"}, in: Inputs{Paths: "dist/**/*.bin"},
-			want: []Subject{{"dist/b.bin", d256("b")}}},
+			want: []intoto.Subject{{Name: "dist/b.bin", Digest: d256("b")}}},
 		{name: "subject_name_for_every_file", files: map[string]string{"a.txt": "same", "b/a.txt": "same"}, in: Inputs{Paths: "**/a.txt", Name: "artifact"},
-			want: []Subject{{"artifact", d256("same")}}},
-		{name: "empty_file", files: map[string]string{"empty": ""}, in: Inputs{Paths: "empty"}, want: []Subject{{"empty", d256("")}}},
+			want: []intoto.Subject{{Name: "artifact", Digest: d256("same")}}},
+		{name: "empty_file", files: map[string]string{"empty": ""}, in: Inputs{Paths: "empty"}, want: []intoto.Subject{{Name: "empty", Digest: d256("")}}},
 		{name: "pair_with_paths", files: map[string]string{"a": "a"}, in: Inputs{Paths: "a", Digest: hexA, Name: "a"},
-			want: []Subject{{"a", d256("a")}}},
+			want: []intoto.Subject{{Name: "a", Digest: d256("a")}}},
 	})
 }
 
@@ -64,7 +65,7 @@ func TestResolve_absolutePatternInsideWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]Subject{{"dist/a.bin", d256("a")}}, got); diff != "" {
+	if diff := cmp.Diff([]intoto.Subject{{Name: "dist/a.bin", Digest: d256("a")}}, got); diff != "" {
 		t.Errorf("Resolve() mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -82,7 +83,7 @@ func TestResolve_symlinkedWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]Subject{{"a.bin", d256("a")}, {"lnk.bin", d256("a")}}, got); diff != "" {
+	if diff := cmp.Diff([]intoto.Subject{{Name: "a.bin", Digest: d256("a")}, {Name: "lnk.bin", Digest: d256("a")}}, got); diff != "" {
 		t.Errorf("Resolve() mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -1,6 +1,7 @@
 package subject
 
 import (
+	"github.com/provenant/provenant/internal/intoto"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,7 @@ type goodCase struct {
 	files map[string]string
 	in    Inputs
 	opts  []Option
-	want  []Subject
+	want  []intoto.Subject
 }
 
 func runGood(t *testing.T, cases []goodCase) {
@@ -37,20 +38,20 @@ func runGood(t *testing.T, cases []goodCase) {
 func TestResolve_pairAndSubjects(t *testing.T) {
 	t.Parallel()
 	runGood(t, []goodCase{
-		{name: "pair", in: Inputs{Digest: "sha256:" + hexA, Name: "app"}, want: []Subject{{"app", d256("a")}}},
-		{name: "pair_upper_case_bare_hex", in: Inputs{Digest: strings.ToUpper(hexA), Name: " app\n"}, want: []Subject{{"app", d256("a")}}},
+		{name: "pair", in: Inputs{Digest: "sha256:" + hexA, Name: "app"}, want: []intoto.Subject{{Name: "app", Digest: d256("a")}}},
+		{name: "pair_upper_case_bare_hex", in: Inputs{Digest: strings.ToUpper(hexA), Name: " app\n"}, want: []intoto.Subject{{Name: "app", Digest: d256("a")}}},
 		{name: "pair_sha512", in: Inputs{Digest: "SHA512:" + sum512("a"), Name: "pkg.tgz"},
-			want: []Subject{{"pkg.tgz", map[string]string{"sha512": sum512("a")}}}},
+			want: []intoto.Subject{{Name: "pkg.tgz", Digest: map[string]string{"sha512": sum512("a")}}}},
 		{name: "subjects_lines", in: Inputs{Subjects: "\n a@sha256:" + hexA + " \r\nuser@host/b@" + hexB + "\r\n\n"},
-			want: []Subject{{"a", d256("a")}, {"user@host/b", d256("b")}}},
+			want: []intoto.Subject{{Name: "a", Digest: d256("a")}, {Name: "user@host/b", Digest: d256("b")}}},
 		{name: "subjects_sha384_by_length", in: Inputs{Subjects: "x@" + sum384("x")},
-			want: []Subject{{"x", map[string]string{"sha384": sum384("x")}}}},
+			want: []intoto.Subject{{Name: "x", Digest: map[string]string{"sha384": sum384("x")}}}},
 		{name: "subjects_exact_duplicates_merge", in: Inputs{Subjects: "a@sha256:" + hexA + "\na@" + strings.ToUpper(hexA)},
-			want: []Subject{{"a", d256("a")}}},
+			want: []intoto.Subject{{Name: "a", Digest: d256("a")}}},
 		{name: "subjects_disjoint_algorithms_merge", in: Inputs{Subjects: "a@sha256:" + hexA + "\nb@" + hexB + "\na@sha512:" + sum512("a")},
-			want: []Subject{{"a", map[string]string{"sha256": hexA, "sha512": sum512("a")}}, {"b", d256("b")}}},
+			want: []intoto.Subject{{Name: "a", Digest: map[string]string{"sha256": hexA, "sha512": sum512("a")}}, {Name: "b", Digest: d256("b")}}},
 		{name: "same_digest_two_names", in: Inputs{Subjects: "a@sha256:" + hexA + "\nalias@sha256:" + hexA},
-			want: []Subject{{"a", d256("a")}, {"alias", d256("a")}}},
+			want: []intoto.Subject{{Name: "a", Digest: d256("a")}, {Name: "alias", Digest: d256("a")}}},
 	})
 }
 
@@ -59,26 +60,26 @@ func TestResolve_checksums(t *testing.T) {
 	both := map[string]string{"sha256": hexA, "sha512": sum512("a")}
 	runGood(t, []goodCase{
 		{name: "gnu_text_mode", in: Inputs{Checksums: hexA + "  a.txt\n" + hexB + "  dir/b.txt\n"},
-			want: []Subject{{"a.txt", d256("a")}, {"dir/b.txt", d256("b")}}},
+			want: []intoto.Subject{{Name: "a.txt", Digest: d256("a")}, {Name: "dir/b.txt", Digest: d256("b")}}},
 		{name: "binary_mode_and_single_space", in: Inputs{Checksums: hexA + " *a.exe\n" + hexB + " b c\n"},
-			want: []Subject{{"a.exe", d256("a")}, {"b c", d256("b")}}},
+			want: []intoto.Subject{{Name: "a.exe", Digest: d256("a")}, {Name: "b c", Digest: d256("b")}}},
 		{name: "crlf_comments_blank_lines", in: Inputs{Checksums: "# release sums\r\n\r\n" + strings.ToUpper(hexA) + "  a\r\n  \r\n"},
-			want: []Subject{{"a", d256("a")}}},
+			want: []intoto.Subject{{Name: "a", Digest: d256("a")}}},
 		{name: "bsd_style", in: Inputs{Checksums: "SHA256 (a (copy).txt) = " + hexA + "\nSHA512 (a (copy).txt) = " + sum512("a") + "\n"},
-			want: []Subject{{"a (copy).txt", both}}},
+			want: []intoto.Subject{{Name: "a (copy).txt", Digest: both}}},
 		{name: "bsd_sha384_openssl_spacing", in: Inputs{Checksums: "SHA384(x)= " + sum384("x")},
-			want: []Subject{{"x", map[string]string{"sha384": sum384("x")}}}},
+			want: []intoto.Subject{{Name: "x", Digest: map[string]string{"sha384": sum384("x")}}}},
 		{name: "lengths_pick_algorithm", in: Inputs{Checksums: sum384("x") + "  x\n" + sum512("y") + "  y\n"},
-			want: []Subject{{"x", map[string]string{"sha384": sum384("x")}}, {"y", map[string]string{"sha512": sum512("y")}}}},
+			want: []intoto.Subject{{Name: "x", Digest: map[string]string{"sha384": sum384("x")}}, {Name: "y", Digest: map[string]string{"sha512": sum512("y")}}}},
 		{name: "gnu_escaped_name", in: Inputs{Checksums: `\` + hexA + `  back\\slash` + "\n"},
-			want: []Subject{{`back\slash`, d256("a")}}},
+			want: []intoto.Subject{{Name: `back\slash`, Digest: d256("a")}}},
 		{name: "gnu_name_starting_with_paren", in: Inputs{Checksums: hexA + " (a).txt"},
-			want: []Subject{{"(a).txt", d256("a")}}},
-		{name: "single_line_inline", in: Inputs{Checksums: hexA + "  a"}, want: []Subject{{"a", d256("a")}}},
+			want: []intoto.Subject{{Name: "(a).txt", Digest: d256("a")}}},
+		{name: "single_line_inline", in: Inputs{Checksums: hexA + "  a"}, want: []intoto.Subject{{Name: "a", Digest: d256("a")}}},
 		{name: "relative_file_with_bom", files: map[string]string{"out/SHA256SUMS": "\uFEFF" + hexA + "  a\n"}, in: Inputs{Checksums: "out/SHA256SUMS\n"},
-			want: []Subject{{"a", d256("a")}}},
+			want: []intoto.Subject{{Name: "a", Digest: d256("a")}}},
 		{name: "file_with_crlf", files: map[string]string{"SUMS": hexA + " *a\r\n" + hexB + " *b\r\n"}, in: Inputs{Checksums: "SUMS"},
-			want: []Subject{{"a", d256("a")}, {"b", d256("b")}}},
+			want: []intoto.Subject{{Name: "a", Digest: d256("a")}, {Name: "b", Digest: d256("b")}}},
 	})
 }
 
@@ -89,7 +90,7 @@ func TestResolve_checksumsAbsoluteFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]Subject{{"a", d256("a")}}, got); diff != "" {
+	if diff := cmp.Diff([]intoto.Subject{{Name: "a", Digest: d256("a")}}, got); diff != "" {
 		t.Errorf("Resolve() mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -97,7 +98,7 @@ func TestResolve_checksumsAbsoluteFile(t *testing.T) {
 func TestResolve_base64(t *testing.T) {
 	t.Parallel()
 	text := hexA + "  a.txt\n" + strings.ToUpper(hexB) + " *b.exe\n\n" + sum256("c") + "\t  c d\r\n"
-	want := []Subject{{"a.txt", d256("a")}, {"b.exe", d256("b")}, {"c d", d256("c")}}
+	want := []intoto.Subject{{Name: "a.txt", Digest: d256("a")}, {Name: "b.exe", Digest: d256("b")}, {Name: "c d", Digest: d256("c")}}
 	wrapped := wrap76(b64(strings.Repeat(text, 4)))
 	runGood(t, []goodCase{
 		{name: "inline", in: Inputs{Base64: b64(text)}, want: want},
@@ -105,7 +106,7 @@ func TestResolve_base64(t *testing.T) {
 		{name: "line_wrapped", in: Inputs{Base64: wrapped}, want: want},
 		{name: "file", files: map[string]string{"subjects.b64": wrapped + "\n"}, in: Inputs{Base64File: "subjects.b64"}, want: want},
 		{name: "inline_and_file_merge", files: map[string]string{"s.b64": b64(hexA + "  a.txt\n" + sum256("z") + "  z\n")},
-			in: Inputs{Base64: b64(text), Base64File: " s.b64 "}, want: append(append([]Subject{}, want...), Subject{"z", d256("z")})},
+			in: Inputs{Base64: b64(text), Base64File: " s.b64 "}, want: append(append([]intoto.Subject{}, want...), intoto.Subject{Name: "z", Digest: d256("z")})},
 	})
 }
 
@@ -123,16 +124,16 @@ func wrap76(s string) string {
 func TestResolve_images(t *testing.T) {
 	t.Parallel()
 	runGood(t, []goodCase{
-		{name: "digest_only", in: Inputs{Images: "ghcr.io/acme/app@sha256:" + hexA}, want: []Subject{{"ghcr.io/acme/app", d256("a")}}},
-		{name: "tag_and_digest", in: Inputs{Images: "ghcr.io/acme/app:1.0@sha256:" + hexA}, want: []Subject{{"ghcr.io/acme/app", d256("a")}}},
+		{name: "digest_only", in: Inputs{Images: "ghcr.io/acme/app@sha256:" + hexA}, want: []intoto.Subject{{Name: "ghcr.io/acme/app", Digest: d256("a")}}},
+		{name: "tag_and_digest", in: Inputs{Images: "ghcr.io/acme/app:1.0@sha256:" + hexA}, want: []intoto.Subject{{Name: "ghcr.io/acme/app", Digest: d256("a")}}},
 		{name: "list_with_port_and_docker_hub", in: Inputs{Images: "localhost:5000/x/y:v1@sha256:" + hexA + ",\n ubuntu@sha256:" + hexB},
-			want: []Subject{{"localhost:5000/x/y", d256("a")}, {"index.docker.io/library/ubuntu", d256("b")}}},
+			want: []intoto.Subject{{Name: "localhost:5000/x/y", Digest: d256("a")}, {Name: "index.docker.io/library/ubuntu", Digest: d256("b")}}},
 		{name: "same_image_twice", in: Inputs{Images: "ghcr.io/acme/app:1@sha256:" + hexA + "\nghcr.io/acme/app:latest@sha256:" + hexA},
-			want: []Subject{{"ghcr.io/acme/app", d256("a")}}},
+			want: []intoto.Subject{{Name: "ghcr.io/acme/app", Digest: d256("a")}}},
 		{name: "container_generator_style", in: Inputs{Images: " ghcr.io/acme/app\n", ImageDigest: "sha256:" + strings.ToUpper(hexA)},
-			want: []Subject{{"ghcr.io/acme/app", d256("a")}}},
+			want: []intoto.Subject{{Name: "ghcr.io/acme/app", Digest: d256("a")}}},
 		{name: "container_generator_docker_io", in: Inputs{Images: "docker.io/acme/app", ImageDigest: "sha256:" + hexA},
-			want: []Subject{{"index.docker.io/acme/app", d256("a")}}},
+			want: []intoto.Subject{{Name: "index.docker.io/acme/app", Digest: d256("a")}}},
 	})
 }
 
@@ -152,15 +153,15 @@ func TestResolve_order(t *testing.T) {
 		Images:     "ghcr.io/acme/app@sha256:" + hexA,
 	}
 	files["s.b64"] = b64(hexB + "  b64file\n" + hexB + "  b64\n")
-	want := []Subject{
-		{"m.txt", map[string]string{"sha256": sum256("m"), "sha512": sum512("m")}},
-		{"z.txt", d256("z")},
-		{"pair", d256("a")},
-		{"line", d256("a")},
-		{"sums-b", d256("b")},
-		{"b64", d256("b")},
-		{"b64file", d256("b")},
-		{"ghcr.io/acme/app", d256("a")},
+	want := []intoto.Subject{
+		{Name: "m.txt", Digest: map[string]string{"sha256": sum256("m"), "sha512": sum512("m")}},
+		{Name: "z.txt", Digest: d256("z")},
+		{Name: "pair", Digest: d256("a")},
+		{Name: "line", Digest: d256("a")},
+		{Name: "sums-b", Digest: d256("b")},
+		{Name: "b64", Digest: d256("b")},
+		{Name: "b64file", Digest: d256("b")},
+		{Name: "ghcr.io/acme/app", Digest: d256("a")},
 	}
 	runGood(t, []goodCase{{name: "all_sources", files: files, in: in, want: want}})
 }
@@ -185,7 +186,7 @@ func TestResolve_options(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]Subject{{"doc.go", d256(string(b))}}, got); diff != "" {
+	if diff := cmp.Diff([]intoto.Subject{{Name: "doc.go", Digest: d256(string(b))}}, got); diff != "" {
 		t.Errorf("Resolve() mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -200,11 +201,11 @@ func TestResolve_checksumsFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Subject{
-		{"app_linux_amd64.tar.gz", map[string]string{"sha256": hexA, "sha512": sum512("a")}},
-		{"app_windows_amd64.zip", d256("b")},
-		{`weird\name.txt`, d256("c")},
-		{"sbom.spdx.json", map[string]string{"sha384": sum384("d")}},
+	want := []intoto.Subject{
+		{Name: "app_linux_amd64.tar.gz", Digest: map[string]string{"sha256": hexA, "sha512": sum512("a")}},
+		{Name: "app_windows_amd64.zip", Digest: d256("b")},
+		{Name: `weird\name.txt`, Digest: d256("c")},
+		{Name: "sbom.spdx.json", Digest: map[string]string{"sha384": sum384("d")}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Resolve() mismatch (-want +got):\n%s", diff)

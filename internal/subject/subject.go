@@ -4,17 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/provenant/provenant/internal/intoto"
 	"strings"
 
 	"github.com/provenant/provenant/internal/input"
 )
-
-// Subject is one artifact to attest: its name and its digests, a map from
-// algorithm ("sha256", "sha384", "sha512") to lower-case hex.
-type Subject struct {
-	Name   string
-	Digest map[string]string
-}
 
 // NameStyle says how files matched by subject-path are named.
 type NameStyle string
@@ -68,7 +62,7 @@ const (
 // Every problem with the inputs is an *input.Error, and Resolve reports all
 // of them at once, joined with errors.Join, and no subjects. Other errors
 // (cancellation, bad options) are returned as they are.
-func Resolve(ctx context.Context, in Inputs, opts ...Option) ([]Subject, error) {
+func Resolve(ctx context.Context, in Inputs, opts ...Option) ([]intoto.Subject, error) {
 	o, err := newOptions(opts)
 	if err != nil {
 		return nil, err
