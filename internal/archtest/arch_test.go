@@ -91,3 +91,28 @@ func TestDirection(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelinesImportNoBackends checks that the pipelines reach Sigstore
+// and registries only through their seams: signing and verify for
+// sigstore-go, sink/oci for go-containerregistry.
+func TestPipelinesImportNoBackends(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not found")
+	}
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", module+"/internal/attest").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	forbidden := []string{"github.com/sigstore/", "github.com/google/go-containerregistry/", "net/http"}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		for _, imp := range fields[1:] {
+			for _, f := range forbidden {
+				if imp == f || (strings.HasSuffix(f, "/") && strings.HasPrefix(imp, f)) {
+					t.Errorf("%s imports %s; reach it through signing, verify or a sink", fields[0], imp)
+				}
+			}
+		}
+	}
+}

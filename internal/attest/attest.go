@@ -3,14 +3,17 @@ package attest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/provenant/provenant/internal/intoto"
 	"time"
 
 	"github.com/provenant/provenant/internal/config"
 	"github.com/provenant/provenant/internal/ghctx"
 	"github.com/provenant/provenant/internal/input"
+	"github.com/provenant/provenant/internal/intoto"
 	"github.com/provenant/provenant/internal/oidc"
+	"github.com/provenant/provenant/internal/signing"
+	"github.com/provenant/provenant/internal/sink"
 	"github.com/provenant/provenant/internal/subject"
 	"github.com/provenant/provenant/internal/verify"
 )
@@ -46,7 +49,11 @@ type Bundle struct {
 	LogURL string
 }
 
-// Result is what Run produced.
+// Stored is one place a copy of an attestation was stored.
+type Stored = sink.Stored
+
+// Result is what Run produced. Run assembles it at the end from the
+// values its stages returned.
 type Result struct {
 	Subjects      []intoto.Subject
 	Statements    [][]byte
@@ -67,9 +74,12 @@ type Result struct {
 	// the GitHub attestations API, if any.
 	AttestationID  int64
 	AttestationURL string
-	// Warnings are problems that did not fail the run.
+	// Warnings are problems that did not fail the run; Notices are things
+	// deliberately not done (an upload skipped on a branch).
 	Warnings []string
+	Notices  []string
 	Identity verify.Identity
+	// Instance names the Sigstore instance that signed.
 	Instance string
 	Context  ghctx.Context
 }
@@ -78,77 +88,126 @@ type options struct {
 	now      func() time.Time
 	progress func(subject.Progress)
 	verifier []oidc.Option
+	signer   func(signing.Services, *signing.Instance, string) (signing.Signer, error)
+	sinks    []sink.Interface
 }
 
 // Option configures Run.
-type Option func(*options)
+type Option func(*options) error
 
 // WithClock sets the clock. The default is time.Now.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+func WithClock(now func() time.Time) Option {
+	return func(o *options) error { o.now = now; return nil }
+}
 
 // WithProgress receives hashing progress. The default discards it.
-func WithProgress(f func(subject.Progress)) Option { return func(o *options) { o.progress = f } }
+func WithProgress(f func(subject.Progress)) Option {
+	return func(o *options) error { o.progress = f; return nil }
+}
 
 // WithVerifierOptions adds options for the OIDC token verifier, after the
 // ones derived from the configuration.
 func WithVerifierOptions(opts ...oidc.Option) Option {
-	return func(o *options) { o.verifier = append(o.verifier, opts...) }
+	return func(o *options) error { o.verifier = append(o.verifier, opts...); return nil }
 }
 
-// Run resolves the subjects, verifies the run's identity and builds the
-// statement; unless cfg.DryRun it signs it, verifies the bundle against the
-// trusted root and the identity, and only then writes the files. Nothing is
-// written when any step fails.
-func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Option) (*Result, error) {
-	o := options{now: time.Now}
+// WithSigner sets the signer. The default is signing.New: an ephemeral key,
+// a certificate from the instance's Fulcio, and its logs and timestamp
+// authorities. Whatever signs, every bundle is verified against the
+// instance's trusted root before anything is written.
+func WithSigner(s signing.Signer) Option {
+	return func(o *options) error {
+		if s == nil {
+			return errors.New("attest.WithSigner: nil signer")
+		}
+		o.signer = func(signing.Services, *signing.Instance, string) (signing.Signer, error) { return s, nil }
+		return nil
+	}
+}
+
+// WithSinks adds sinks that get every attestation after the configured
+// ones. The default adds none.
+func WithSinks(s ...sink.Interface) Option {
+	return func(o *options) error { o.sinks = append(o.sinks, s...); return nil }
+}
+
+func makeOptions(opts []Option) (options, error) {
+	o := options{now: time.Now, signer: keyless}
 	for _, opt := range opts {
-		opt(&o)
+		if err := opt(&o); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
+
+// Run is the attest pipeline. Each stage takes what it needs and returns a
+// value: subjects → identity → statements → signed bundles → files →
+// stored copies. Unless cfg.DryRun it signs every statement, verifies each
+// bundle against the trusted root and the identity, and only then writes
+// the files, all or none, and delivers them. Nothing is written when any
+// stage before delivery fails.
+func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Option) (*Result, error) {
+	o, err := makeOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	started := o.now()
-	subjects, err := ResolveSubjects(ctx, cfg, env.Workspace, o.progress)
+	subjects, err := ResolveSubjects(ctx, cfg.Subjects, env.Workspace, o.progress)
 	if err != nil {
 		return nil, err
 	}
-	gc, token, err := identify(ctx, cfg, env, o.verifier...)
+	id, err := identify(ctx, identityInput{issuer: cfg.OIDCIssuer, env: env}, o.verifier...)
 	if err != nil {
 		return nil, err
 	}
-	gc.StartedOn = started
-	images, subjects, err := imageRefs(ctx, cfg, gc.Claims.Actor, subjects)
+	id.gc.StartedOn = started
+	reg := newRegistries(cfg.Delivery, id.gc.Claims.Actor, subject.ImageRefs(cfg.Subjects))
+	images, subjects, err := reg.expand(ctx, cfg.Delivery.AttestPlatforms, subjects)
 	if err != nil {
 		return nil, err
 	}
-	res, err := build(cfg, gc, subjects)
+	sts, err := buildStatements(id.gc, subjects, statementInput(cfg))
 	if err != nil || cfg.DryRun {
-		return res, err
+		return dryRun(sts, subjects, images, id.gc), err
 	}
-	res.Images = images
-	if err := allowVisibility(cfg, gc); err != nil {
-		return nil, err
-	}
-	inst, err := loadInstance(cfg, env)
+	inst, err := chooseInstance(ctx, cfg, env, id.gc)
 	if err != nil {
 		return nil, err
 	}
-	if err := signAll(ctx, inst, token, res, o.now()); err != nil {
+	signed, err := signAll(ctx, o, inst, id, sts, cfg.RekorVersion)
+	if err != nil {
 		return nil, err
 	}
-	if err := write(cfg, env.Workspace, res); err != nil {
+	att := attestation(provenanceName(cfg.ProvenanceName, subjects), signed, subjects)
+	files, err := writeFiles(outputDir(env.Workspace, cfg.OutputDir), env.Workspace, att, cfg.OverwriteFiles)
+	if err != nil {
 		return nil, err
 	}
-	if err := deliver(ctx, cfg, env, inst, res); err != nil {
-		return res, fmt.Errorf("%w (the signed, verified files were written: %s)", err, res.ProvenancePath)
+	sinks, err := configuredSinks(cfg.Delivery, env, id.gc, inst, reg, images)
+	if err != nil {
+		return nil, withFiles(err, files)
+	}
+	delivered, derr := deliver(ctx, append(sinks, o.sinks...), att)
+	res := assemble(sts, subjects, images, id, inst, signed, files, delivered)
+	if derr != nil {
+		return res, withFiles(derr, files)
 	}
 	return res, nil
 }
 
+// withFiles adds to a delivery error that the verified files were written.
+func withFiles(err error, f written) error {
+	return fmt.Errorf("%w (the signed, verified files were written: %s)", err, f.provenancePath)
+}
+
 // ResolveSubjects turns the subject inputs into subjects.
-func ResolveSubjects(ctx context.Context, cfg *config.Config, workspace string, progress func(subject.Progress)) ([]intoto.Subject, error) {
+func ResolveSubjects(ctx context.Context, in subject.Inputs, workspace string, progress func(subject.Progress)) ([]intoto.Subject, error) {
 	sopts := []subject.Option{subject.WithWorkspace(workspace)}
 	if progress != nil {
 		sopts = append(sopts, subject.WithProgress(progress))
 	}
-	subjects, err := subject.Resolve(ctx, cfg.Subjects, sopts...)
+	subjects, err := subject.Resolve(ctx, in, sopts...)
 	if err != nil {
 		return nil, err
 	}

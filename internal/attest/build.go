@@ -7,50 +7,64 @@ import (
 	"github.com/provenant/provenant/internal/provenance"
 )
 
-// build makes one statement for all subjects, or one per subject.
-func build(cfg *config.Config, gc ghctx.Context, subjects []intoto.Subject) (*Result, error) {
-	popts, err := predicateOptions(cfg, gc)
+// statementChoices are the user's choices about what statements hold.
+type statementChoices struct {
+	version        provenance.Version
+	includeInputs  bool
+	workflowInputs map[string]any
+	vars           map[string]any
+	redactEvent    bool
+	perSubject     bool
+}
+
+func statementInput(cfg *config.Config) statementChoices {
+	return statementChoices{
+		version: cfg.PredicateVersion, includeInputs: cfg.IncludeInputs, workflowInputs: cfg.WorkflowInputs,
+		vars: cfg.Vars, redactEvent: cfg.RedactEventPayload, perSubject: cfg.PerSubject,
+	}
+}
+
+// statements are the unsigned statements of a run.
+type statements struct {
+	predicateType string
+	// each is one statement per group of subjects, with its subjects.
+	each   [][]byte
+	groups [][]intoto.Subject
+}
+
+// buildStatements makes one statement for all subjects, or one per subject.
+func buildStatements(gc ghctx.Context, subjects []intoto.Subject, c statementChoices) (statements, error) {
+	popts, err := predicateOptions(c, gc)
 	if err != nil {
-		return nil, err
+		return statements{}, err
 	}
-	ps := make([]intoto.Subject, len(subjects))
-	names := make([]string, len(subjects))
-	for i, s := range subjects {
-		ps[i] = intoto.Subject{Name: s.Name, Digest: s.Digest}
-		names[i] = s.Name
+	out := statements{predicateType: provenance.PredicateV1, groups: [][]intoto.Subject{subjects}}
+	if popts.Version == provenance.V02 {
+		out.predicateType = provenance.PredicateV02
 	}
-	groups := [][]intoto.Subject{ps}
-	if cfg.PerSubject {
-		groups = make([][]intoto.Subject, len(ps))
-		for i := range ps {
-			groups[i] = ps[i : i+1]
+	if c.perSubject {
+		out.groups = make([][]intoto.Subject, len(subjects))
+		for i := range subjects {
+			out.groups[i] = subjects[i : i+1]
 		}
 	}
-	res := &Result{Subjects: subjects, Context: gc, PredicateType: provenance.PredicateV1}
-	if popts.Version == provenance.V02 {
-		res.PredicateType = provenance.PredicateV02
-	}
-	for _, g := range groups {
+	for _, g := range out.groups {
 		st, err := provenance.Build(gc, g, popts)
 		if err != nil {
-			return nil, err
+			return statements{}, err
 		}
-		res.Statements = append(res.Statements, st)
+		out.each = append(out.each, st)
 	}
-	res.ProvenanceName = cfg.ProvenanceName
-	if res.ProvenanceName == "" {
-		res.ProvenanceName = config.DefaultProvenanceName(names)
-	}
-	return res, nil
+	return out, nil
 }
 
 // predicateOptions decides which optional, possibly private, facts go in.
-func predicateOptions(cfg *config.Config, gc ghctx.Context) (provenance.Options, error) {
-	o := provenance.Options{Version: cfg.PredicateVersion, Vars: cfg.Vars, RedactEventPayload: cfg.RedactEventPayload}
+func predicateOptions(c statementChoices, gc ghctx.Context) (provenance.Options, error) {
+	o := provenance.Options{Version: c.version, Vars: c.vars, RedactEventPayload: c.redactEvent}
 	if o.Version == "" {
 		o.Version = provenance.V1
 	}
-	inputs := cfg.WorkflowInputs
+	inputs := c.workflowInputs
 	if inputs == nil {
 		ev, err := gc.EventInputs()
 		if err != nil {
@@ -59,11 +73,24 @@ func predicateOptions(cfg *config.Config, gc ghctx.Context) (provenance.Options,
 		inputs = ev
 	}
 	switch {
-	case cfg.IncludeInputs:
+	case c.includeInputs || c.workflowInputs != nil:
 		o.Inputs = inputs
-	case o.Version == provenance.V02 && !cfg.RedactEventPayload:
+	case o.Version == provenance.V02 && !c.redactEvent:
 		// slsa-github-generator records workflow_dispatch inputs always.
 		o.Inputs = inputs
 	}
 	return o, nil
+}
+
+// provenanceName is the .intoto.jsonl file name: the given one, or
+// slsa-github-generator's default for the subjects.
+func provenanceName(given string, subjects []intoto.Subject) string {
+	if given != "" {
+		return given
+	}
+	names := make([]string, len(subjects))
+	for i, s := range subjects {
+		names[i] = s.Name
+	}
+	return config.DefaultProvenanceName(names)
 }

@@ -2,156 +2,88 @@ package attest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/provenant/provenant/internal/config"
+	"github.com/provenant/provenant/internal/ghctx"
+	"github.com/provenant/provenant/internal/signing"
+	"github.com/provenant/provenant/internal/sink"
 	"github.com/provenant/provenant/internal/sink/ghapi"
 	"github.com/provenant/provenant/internal/sink/ghattest"
-	"github.com/provenant/provenant/internal/sink/oci"
 	"github.com/provenant/provenant/internal/sink/release"
 )
 
-// deliver stores the verified bundles everywhere the configuration asks.
-// Only bundles that passed verification reach this point.
-func deliver(ctx context.Context, cfg *config.Config, env Environment, inst *instance, res *Result) error {
-	d := cfg.Delivery
+// configuredSinks builds the sinks the delivery settings ask for, in the
+// order copies are reported: registries, release assets, the attestations
+// API. The GitHub client is built once and shared.
+func configuredSinks(d config.Delivery, env Environment, gc ghctx.Context, inst *signing.Instance, reg *registries, images []string) ([]sink.Interface, error) {
+	var out []sink.Interface
 	if d.PushToRegistry {
-		if err := pushToRegistries(ctx, cfg, env, inst, res); err != nil {
-			return err
+		s, err := reg.sink(d, images, inst.ChainPEM)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, s)
 	}
+	if !d.UploadAssets && !d.GitHubAttestations {
+		return out, nil
+	}
+	client, err := ghapi.NewClient(apiURL(env), d.GitHubToken, nil)
+	if err != nil {
+		return nil, err
+	}
+	owner, repo, _ := strings.Cut(gc.Claims.Repository, "/")
 	if d.UploadAssets {
-		if err := uploadAssets(ctx, cfg, env, res); err != nil {
-			return err
-		}
+		tag, noTag := releaseTag(d.UploadTagName, gc.Claims.Ref)
+		o := release.Options{Tag: tag, Draft: d.DraftRelease, Overwrite: d.OverwriteAssets, Create: true, Commit: gc.Claims.SHA}
+		out = append(out, release.NewSink(release.New(client, owner, repo), o, noTag))
 	}
 	if d.GitHubAttestations {
-		if err := storeWithGitHub(ctx, cfg, env, res); err != nil {
-			return err
-		}
+		out = append(out, ghattest.NewSink(ghattest.New(client, owner, repo), gc.ServerURL, d.FailOnStorageError))
 	}
-	return nil
+	return out, nil
 }
 
-// bundleFor returns the bundle that covers the subject at index i.
-func bundleFor(res *Result, i int) []byte {
-	if len(res.Bundles) == len(res.Subjects) && len(res.Bundles) > 1 {
-		return res.Bundles[i].JSON
+// releaseTag is the tag whose release gets the assets, or "" and why there
+// is none.
+func releaseTag(uploadTagName, ref string) (string, string) {
+	if uploadTagName != "" {
+		return uploadTagName, ""
 	}
-	return res.Bundles[0].JSON
+	if t, ok := strings.CutPrefix(ref, "refs/tags/"); ok {
+		return t, ""
+	}
+	return "", fmt.Sprintf("this run's ref is %s, not a tag", ref)
 }
 
-func pushToRegistries(ctx context.Context, cfg *config.Config, env Environment, inst *instance, res *Result) error {
-	d := cfg.Delivery
-	kc := registryKeychain(cfg, res.Context.Claims.Actor, res.Images)
-	opts := []oci.Option{oci.WithKeychain(kc), oci.WithLegacyAtt(d.LegacyAtt)}
-	if d.AttestationRepository != "" {
-		opts = append(opts, oci.WithAttestationRepository(d.AttestationRepository))
-	}
-	p, err := oci.New(opts...)
-	if err != nil {
-		return err
-	}
-	for _, ref := range res.Images {
-		idx := subjectIndex(res, ref)
-		b := bundleFor(res, max(idx, 0))
-		st, err := p.Attach(ctx, ref, b, chainPEM(b, inst))
-		if err != nil {
-			return err
-		}
-		note := "OCI 1.1 referrer (referrers API)"
-		if !st.ReferrersAPI {
-			note = "OCI 1.1 referrer, listed in the fallback tag " + st.FallbackTag
-		}
-		res.Stored = append(res.Stored, Stored{Kind: "registry", Where: st.Referrer, Note: note})
-		if st.LegacyTag != "" {
-			res.Stored = append(res.Stored, Stored{Kind: "registry", Where: st.LegacyTag, Note: "cosign legacy .att layout"})
-		}
-	}
-	return nil
+// delivered is what the sinks stored, and what they chose not to.
+type delivered struct {
+	stored   []sink.Stored
+	notices  []string
+	warnings []string
 }
 
-// subjectIndex finds the subject an image reference stands for.
-func subjectIndex(res *Result, ref string) int {
-	repo, digest, _ := strings.Cut(ref, "@sha256:")
-	for i, s := range res.Subjects {
-		if s.Name == repo && s.Digest["sha256"] == digest {
-			return i
-		}
-	}
-	return -1
-}
-
-// releaseTag is the tag whose release gets the assets.
-func releaseTag(cfg *config.Config, res *Result) (string, error) {
-	if t := cfg.Delivery.UploadTagName; t != "" {
-		return t, nil
-	}
-	if t, ok := strings.CutPrefix(res.Context.Claims.Ref, "refs/tags/"); ok {
-		return t, nil
-	}
-	return "", fmt.Errorf("upload-assets needs a release tag, but this run's ref is %s: run on a tag push or release, or set upload-tag-name", res.Context.Claims.Ref)
-}
-
-func ownerRepo(res *Result) (string, string) {
-	owner, repo, _ := strings.Cut(res.Context.Claims.Repository, "/")
-	return owner, repo
-}
-
-func uploadAssets(ctx context.Context, cfg *config.Config, env Environment, res *Result) error {
-	tag, err := releaseTag(cfg, res)
-	if err != nil {
-		return err
-	}
-	client, err := ghapi.NewClient(apiURL(env), cfg.Delivery.GitHubToken, nil)
-	if err != nil {
-		return err
-	}
-	owner, repo := ownerRepo(res)
-	assets := []release.Asset{{Name: res.ProvenanceName, Data: jsonl(res), ContentType: "application/jsonl"}}
-	for _, b := range res.Bundles {
-		assets = append(assets, release.Asset{Name: baseName(b.Path), Data: b.JSON, ContentType: "application/json"})
-	}
-	up, err := release.New(client, owner, repo).Upload(ctx, release.Options{
-		Tag: tag, Draft: cfg.Delivery.DraftRelease, Overwrite: cfg.Delivery.OverwriteAssets, Create: true,
-		Commit: res.Context.Claims.SHA,
-	}, assets)
-	if err != nil {
-		return fmt.Errorf("uploading release assets to %s: %w", tag, err)
-	}
-	res.ReleaseID = up.ReleaseID
-	for _, a := range up.Assets {
-		res.Stored = append(res.Stored, Stored{Kind: "release", Where: tag + "/" + a.Name, URL: a.URL, Note: a.Action})
-	}
-	return nil
-}
-
-func storeWithGitHub(ctx context.Context, cfg *config.Config, env Environment, res *Result) error {
-	client, err := ghapi.NewClient(apiURL(env), cfg.Delivery.GitHubToken, nil)
-	if err != nil {
-		return err
-	}
-	owner, repo := ownerRepo(res)
-	c := ghattest.New(client, owner, repo)
-	for _, b := range res.Bundles {
-		id, err := c.Upload(ctx, b.JSON)
-		if errors.Is(err, ghattest.ErrPlan) && !cfg.Delivery.FailOnStorageError {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("the GitHub attestations API did not store the attestation: %v "+
-				"(the files and other copies are unaffected; set fail-on-storage-error: true to make this an error)", err))
-			return nil
+// deliver hands the attestation to every sink in turn. It stops at the
+// first sink that fails; a *sink.Notice is recorded and the loop goes on.
+func deliver(ctx context.Context, sinks []sink.Interface, a *sink.Attestation) (delivered, error) {
+	var d delivered
+	for _, s := range sinks {
+		st, err := s.Deliver(ctx, a)
+		d.stored = append(d.stored, st...)
+		if n, ok := sink.AsNotice(err); ok {
+			if n.Warning {
+				d.warnings = append(d.warnings, n.Error())
+			} else {
+				d.notices = append(d.notices, n.Error())
+			}
+			continue
 		}
 		if err != nil {
-			return fmt.Errorf("storing the attestation with the GitHub attestations API: %w", err)
+			return d, err
 		}
-		u := ghattest.URL(res.Context.ServerURL, owner, repo, id)
-		if res.AttestationID == 0 {
-			res.AttestationID, res.AttestationURL = id, u
-		}
-		res.Stored = append(res.Stored, Stored{Kind: "attestations-api", Where: fmt.Sprintf("attestation %d", id), URL: u})
 	}
-	return nil
+	return d, nil
 }
 
 func apiURL(env Environment) string {
@@ -159,11 +91,4 @@ func apiURL(env Environment) string {
 		return env.APIURL
 	}
 	return "https://api.github.com"
-}
-
-func baseName(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		return p[i+1:]
-	}
-	return p
 }

@@ -4,48 +4,60 @@ import (
 	"context"
 	"errors"
 
-	"github.com/provenant/provenant/internal/config"
 	"github.com/provenant/provenant/internal/ghctx"
 	"github.com/provenant/provenant/internal/oidc"
 )
 
+// identityInput is what the identity stage needs.
+type identityInput struct {
+	// issuer is the oidc-issuer input, or "" for the server's default.
+	issuer string
+	env    Environment
+}
+
+// identity is the run's verified identity: the context built from the
+// verified token's claims, and the token itself, which Fulcio needs.
+type identity struct {
+	gc    ghctx.Context
+	token string
+}
+
 // identify fetches and verifies the OIDC token, checks the environment and
-// event payload against its claims, and returns the context and the token,
-// which Fulcio needs.
-func identify(ctx context.Context, cfg *config.Config, env Environment, extra ...oidc.Option) (ghctx.Context, string, error) {
-	vopts, err := verifierOptions(cfg, env.ServerURL)
+// event payload against its claims, and returns the identity.
+func identify(ctx context.Context, in identityInput, extra ...oidc.Option) (identity, error) {
+	vopts, err := verifierOptions(in.issuer, in.env.ServerURL)
 	if err != nil {
-		return ghctx.Context{}, "", err
+		return identity{}, err
 	}
 	v, err := oidc.NewVerifier(append(vopts, extra...)...)
 	if err != nil {
-		return ghctx.Context{}, "", err
+		return identity{}, err
 	}
-	tok, err := env.Token(ctx, oidc.Audience)
+	tok, err := in.env.Token(ctx, oidc.Audience)
 	if err != nil {
-		return ghctx.Context{}, "", err
+		return identity{}, err
 	}
 	claims, err := v.Verify(ctx, tok)
 	if err != nil {
-		return ghctx.Context{}, "", err
+		return identity{}, err
 	}
-	getenv := env.Getenv
+	getenv := in.env.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	if err := errors.Join(ghctx.CheckEnv(claims, getenv), ghctx.CheckEvent(claims, env.Event)); err != nil {
-		return ghctx.Context{}, "", err
+	if err := errors.Join(ghctx.CheckEnv(claims, getenv), ghctx.CheckEvent(claims, in.env.Event)); err != nil {
+		return identity{}, err
 	}
-	gc := ghctx.Context{ServerURL: ghctx.TrimServerURL(env.ServerURL), Claims: claims, Event: env.Event}
+	gc := ghctx.Context{ServerURL: ghctx.TrimServerURL(in.env.ServerURL), Claims: claims, Event: in.env.Event}
 	if err := gc.Validate(); err != nil {
-		return ghctx.Context{}, "", err
+		return identity{}, err
 	}
-	return gc, tok, nil
+	return identity{gc: gc, token: tok}, nil
 }
 
-func verifierOptions(cfg *config.Config, serverURL string) ([]oidc.Option, error) {
-	if cfg.OIDCIssuer != "" {
-		return []oidc.Option{oidc.WithIssuer(cfg.OIDCIssuer)}, nil
+func verifierOptions(issuer, serverURL string) ([]oidc.Option, error) {
+	if issuer != "" {
+		return []oidc.Option{oidc.WithIssuer(issuer)}, nil
 	}
 	iss, err := oidc.DefaultIssuer(serverURL)
 	if err != nil {

@@ -7,74 +7,71 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/internal/atomicfile"
-	"github.com/provenant/provenant/internal/config"
+	"github.com/provenant/provenant/internal/intoto"
+	"github.com/provenant/provenant/internal/sink"
 )
 
-// write writes the .intoto.jsonl file (one bundle per line, each ending in
-// a newline) and a .sigstore.json file per bundle. Every file is written
-// atomically; all content is ready before the first write.
-func write(cfg *config.Config, workspace string, res *Result) error {
-	dir := cfg.OutputDir
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(workspace, dir)
-	}
-	stem := strings.TrimSuffix(res.ProvenanceName, ".intoto.jsonl")
-	names, err := bundleNames(stem, res)
-	if err != nil {
-		return err
-	}
-	files := []struct {
-		path string
-		data []byte
-	}{{filepath.Join(dir, res.ProvenanceName), jsonl(res)}}
-	for i, b := range res.Bundles {
-		files = append(files, struct {
-			path string
-			data []byte
-		}{filepath.Join(dir, names[i]), b.JSON})
-	}
-	for _, f := range files {
-		if err := atomicfile.Write(f.path, f.data, cfg.OverwriteFiles); err != nil {
-			return fmt.Errorf("%w (set overwrite-files: true to replace it)", err)
+// attestation gathers the signed bundles into what the files and the sinks
+// hold: the .intoto.jsonl content and a .sigstore.json name per bundle.
+func attestation(name string, signed []signedBundle, subjects []intoto.Subject) *sink.Attestation {
+	a := &sink.Attestation{ProvenanceName: name}
+	stem := strings.TrimSuffix(name, ".intoto.jsonl")
+	var jsonl bytes.Buffer
+	for _, s := range signed {
+		jsonl.Write(s.json)
+		jsonl.WriteByte('\n')
+		file := stem + ".sigstore.json"
+		if len(signed) > 1 {
+			file = bundleFileName(s.subjects[0].Name)
 		}
+		a.Bundles = append(a.Bundles, sink.Bundle{JSON: s.json, FileName: file, Subjects: s.subjects})
 	}
-	res.ProvenancePath = rel(workspace, files[0].path)
-	res.Stored = append(res.Stored, Stored{Kind: "file", Where: res.ProvenancePath, Note: "every bundle, one per line"})
-	for i := range res.Bundles {
-		res.Bundles[i].Path = rel(workspace, files[i+1].path)
-		res.Stored = append(res.Stored, Stored{Kind: "file", Where: res.Bundles[i].Path, Note: res.Bundles[i].Digest})
-	}
-	return nil
+	a.JSONL = jsonl.Bytes()
+	return a
 }
 
-// jsonl is the .intoto.jsonl content: one bundle per line, each ending in a
-// newline.
-func jsonl(res *Result) []byte {
-	var b bytes.Buffer
-	for _, bu := range res.Bundles {
-		b.Write(bu.JSON)
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
+// bundleFileName names the .sigstore.json file of a per-subject bundle:
+// the subject's name with path separators replaced.
+func bundleFileName(subject string) string {
+	return strings.NewReplacer("/", "_", "\\", "_", ":", "_", "@", "_").Replace(subject) + ".sigstore.json"
 }
 
-// bundleNames names the .sigstore.json files: <stem>.sigstore.json for one
-// bundle; per subject, the subject's name with path separators replaced.
-func bundleNames(stem string, res *Result) ([]string, error) {
-	if len(res.Bundles) == 1 {
-		return []string{stem + ".sigstore.json"}, nil
-	}
+// written says where the files went.
+type written struct {
+	// provenancePath and bundlePaths are workspace-relative.
+	provenancePath string
+	bundlePaths    []string
+	stored         []sink.Stored
+}
+
+// writeFiles writes the .intoto.jsonl file (one bundle per line) and a
+// .sigstore.json file per bundle into dir, all or none.
+func writeFiles(dir, workspace string, a *sink.Attestation, overwrite bool) (written, error) {
 	seen := map[string]bool{}
-	out := make([]string, len(res.Bundles))
-	for i := range res.Bundles {
-		n := strings.NewReplacer("/", "_", "\\", "_", ":", "_", "@", "_").Replace(res.Subjects[i].Name) + ".sigstore.json"
-		if seen[n] {
-			return nil, fmt.Errorf("two subjects would share the bundle file name %s; rename one", n)
+	files := []atomicfile.File{{Path: filepath.Join(dir, a.ProvenanceName), Data: a.JSONL}}
+	for _, b := range a.Bundles {
+		if seen[b.FileName] {
+			return written{}, fmt.Errorf("two subjects would share the bundle file name %s; rename one", b.FileName)
 		}
-		seen[n] = true
-		out[i] = n
+		seen[b.FileName] = true
+		files = append(files, atomicfile.File{Path: filepath.Join(dir, b.FileName), Data: b.JSON})
 	}
-	return out, nil
+	if err := atomicfile.WriteAll(files, overwrite); err != nil {
+		return written{}, fmt.Errorf("%w (set overwrite-files: true to replace it); nothing was written", err)
+	}
+	w := written{provenancePath: rel(workspace, files[0].Path)}
+	w.stored = append(w.stored, sink.Stored{Kind: sink.KindFile, Where: w.provenancePath, Note: "every bundle, one per line"})
+	for _, f := range files[1:] {
+		w.bundlePaths = append(w.bundlePaths, rel(workspace, f.Path))
+	}
+	return w, nil
+}
+
+func outputDir(workspace, dir string) string {
+	if filepath.IsAbs(dir) {
+		return dir
+	}
+	return filepath.Join(workspace, dir)
 }
 
 func rel(workspace, p string) string {
@@ -83,16 +80,4 @@ func rel(workspace, p string) string {
 		return p
 	}
 	return filepath.ToSlash(r)
-}
-
-// Stored is one place a copy of an attestation was stored.
-type Stored struct {
-	// Kind is "file", "registry", "release" or "attestations-api".
-	Kind string
-	// Where names the copy: a path, an image reference, an asset name.
-	Where string
-	// URL links to it, when there is a link.
-	URL string
-	// Note says more, e.g. "fallback tag sha256-…" or "unchanged".
-	Note string
 }

@@ -90,7 +90,7 @@ func (s *session) load(ctx context.Context, specs []config.Spec, src config.Sour
 	if werr != nil {
 		return nil, errors.Join(err, werr)
 	}
-	_, serr := attest.ResolveSubjects(ctx, cfg, ws, nil)
+	_, serr := attest.ResolveSubjects(ctx, cfg.Subjects, ws, nil)
 	if input.Is(serr) {
 		return nil, errors.Join(err, serr)
 	}
@@ -165,6 +165,12 @@ func (s *session) reportAttest(res *attest.Result, summary bool) error {
 		fmt.Fprintf(s.Stderr, "provenant attest: warning: %s\n", w)
 		if s.env.InActions() {
 			s.env.Warningf("%s", w)
+		}
+	}
+	for _, n := range res.Notices {
+		fmt.Fprintf(s.Stderr, "provenant attest: notice: %s\n", n)
+		if s.env.InActions() {
+			s.env.Noticef("%s", n)
 		}
 	}
 	if err := s.env.SetOutputs(outs); err != nil {

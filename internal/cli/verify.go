@@ -152,7 +152,7 @@ func runVerify(ctx context.Context, s *session, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	roots, err := f.trustedRoots(s)
+	roots, err := f.trustedRoots(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func isBool(f *flag.Flag) bool {
 	return ok && b.IsBoolFlag()
 }
 
-func (f *verifyFlags) trustedRoots(s *session) ([]verify.Root, error) {
+func (f *verifyFlags) trustedRoots(ctx context.Context, s *session) ([]verify.Root, error) {
 	if len(f.roots) > 0 {
 		if f.sigstore != "" && f.sigstore != signing.PublicGood {
 			return nil, usageError{fmt.Errorf("--sigstore %s with --trusted-root: the trusted root decides; leave --sigstore out", f.sigstore)}
@@ -225,7 +225,7 @@ func (f *verifyFlags) trustedRoots(s *session) ([]verify.Root, error) {
 	if d, err := os.UserCacheDir(); err == nil {
 		cache = filepath.Join(d, "provenant", "tuf")
 	}
-	inst, err := signing.LoadInstance(signing.Source{Sigstore: signing.PublicGood, CacheDir: cache})
+	inst, err := signing.LoadInstance(ctx, signing.Source{Sigstore: signing.PublicGood, CacheDir: cache})
 	if err != nil {
 		return nil, fmt.Errorf("%w (offline? pass --trusted-root)", err)
 	}

@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -26,11 +27,8 @@ const (
 
 // Instance is a Sigstore deployment: where to sign, and what to trust.
 type Instance struct {
-	// Name is public-good, github, or the signing config's path.
-	Name string
-	// Public reports whether the instance publishes entries to a public
-	// transparency log, where a private repository's identity would leak.
-	Public        bool
+	// Name is public-good, github, or the signing config's file name.
+	Name          string
 	SigningConfig *root.SigningConfig
 	TrustedRoot   *root.TrustedRoot
 }
@@ -52,7 +50,13 @@ type Source struct {
 func IsPublic(sigstore string) bool { return sigstore == PublicGood || sigstore == "" }
 
 // LoadInstance loads the signing config and trusted root of an instance.
-func LoadInstance(src Source) (*Instance, error) {
+// For public-good it updates the TUF repository over the network;
+// sigstore-go's TUF client takes no context, so ctx is checked before the
+// update and the client's own timeouts bound it.
+func LoadInstance(ctx context.Context, src Source) (*Instance, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("loading the Sigstore instance: %w", err)
+	}
 	switch src.Sigstore {
 	case PublicGood, "":
 		return loadPublicGood(src)
@@ -64,7 +68,7 @@ func LoadInstance(src Source) (*Instance, error) {
 }
 
 func loadPublicGood(src Source) (*Instance, error) {
-	inst := &Instance{Name: PublicGood, Public: true}
+	inst := &Instance{Name: PublicGood}
 	if err := os.MkdirAll(src.CacheDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the TUF cache %s: %w", src.CacheDir, err)
 	}

@@ -64,3 +64,12 @@ func SelectServices(sc *root.SigningConfig, now time.Time, rekorVersion uint32) 
 	}
 	return s, nil
 }
+
+// LogVersions returns the API version of each chosen log, in order.
+func (s Services) LogVersions() []uint32 {
+	out := make([]uint32, len(s.Logs))
+	for i, l := range s.Logs {
+		out[i] = l.Version
+	}
+	return out
+}

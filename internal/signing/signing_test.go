@@ -96,7 +96,7 @@ func TestLoadInstance_errors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := LoadInstance(tc.src)
+			_, err := LoadInstance(t.Context(), tc.src)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("LoadInstance() error = %v, want %q", err, tc.wantErr)
 			}

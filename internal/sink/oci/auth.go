@@ -138,3 +138,17 @@ func explainAuth(err error, registry string) error {
 	}
 	return err
 }
+
+// WithCredentials sets the credentials Keychain builds: registryUser and
+// registryPassword for the registries of refs (image references), the
+// GitHub token for ghcr.io, then the Docker configuration. Build the
+// options once and share them between Platforms and New.
+func WithCredentials(registryUser, registryPassword, githubActor, githubToken string, refs []string) Option {
+	hosts := make([]string, 0, len(refs))
+	for _, r := range refs {
+		if ref, err := name.ParseReference(r); err == nil {
+			hosts = append(hosts, ref.Context().RegistryStr())
+		}
+	}
+	return WithKeychain(Keychain(registryUser, registryPassword, hosts, githubActor, githubToken))
+}
