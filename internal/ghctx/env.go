@@ -1,7 +1,6 @@
 package ghctx
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -55,26 +54,6 @@ func CheckEnv(c Claims, getenv func(string) string) error {
 	}
 	if len(bad) > 0 {
 		return &ForgedError{Mismatches: bad}
-	}
-	return nil
-}
-
-// CheckEvent compares the repository named in the event payload, when it
-// names one, with the verified claims.
-func CheckEvent(c Claims, event json.RawMessage) error {
-	if len(event) == 0 {
-		return nil
-	}
-	var ev struct {
-		Repository *struct {
-			FullName string `json:"full_name"`
-		} `json:"repository"`
-	}
-	if err := json.Unmarshal(event, &ev); err != nil {
-		return fmt.Errorf("decoding event payload: %w", err)
-	}
-	if ev.Repository != nil && ev.Repository.FullName != "" && !strings.EqualFold(ev.Repository.FullName, c.Repository) {
-		return &ForgedError{Mismatches: []string{fmt.Sprintf("event payload repository.full_name: %q, token says %q", ev.Repository.FullName, c.Repository)}}
 	}
 	return nil
 }

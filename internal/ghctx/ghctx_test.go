@@ -3,6 +3,8 @@ package ghctx
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -93,22 +95,91 @@ func TestCheckEnv(t *testing.T) {
 
 func TestCheckEvent(t *testing.T) {
 	t.Parallel()
+	const sha = "c27d339ee6075c1f744c5d4b200f7901aad2c369"
+	push := `"repository":{"full_name":"octo-org/octo-repo","id":123},"ref":"refs/tags/v1.2.3","after":"` + sha + `"`
+	with := func(event string, edit func(*Claims)) Claims {
+		c := claims()
+		c.EventName = event
+		if edit != nil {
+			edit(&c)
+		}
+		return c
+	}
 	cases := []struct {
+		name    string
+		claims  Claims
 		event   string
-		wantErr bool
+		wantErr string // "" means accepted
 	}{
-		{`{"repository":{"full_name":"octo-org/octo-repo"}}`, false},
-		{`{"repository":{"full_name":"Octo-Org/Octo-Repo"}}`, false},
-		{`{"inputs":{}}`, false},
-		{``, false},
-		{`{"repository":{"full_name":"evil/repo"}}`, true},
-		{`{`, true},
+		{"push", claims(), `{` + push + `}`, ""},
+		{"push_case_of_repository", claims(), `{"repository":{"full_name":"Octo-Org/Octo-Repo"},"ref":"refs/tags/v1.2.3","after":"` + sha + `"}`, ""},
+		{"local_run_without_payload", claims(), ``, ""},
+		{"other_repository", claims(), `{"repository":{"full_name":"evil/repo"},"ref":"refs/tags/v1.2.3","after":"` + sha + `"}`, `repository.full_name: "evil/repo"`},
+		{"other_repository_id", claims(), `{"repository":{"full_name":"octo-org/octo-repo","id":999},"ref":"refs/tags/v1.2.3","after":"` + sha + `"}`, `repository.id: "999"`},
+		{"no_repository", claims(), `{"ref":"refs/tags/v1.2.3","after":"` + sha + `"}`, "repository.full_name: missing"},
+		{"forged_ref", claims(), `{"repository":{"full_name":"octo-org/octo-repo"},"ref":"refs/heads/evil","after":"` + sha + `"}`, `ref: "refs/heads/evil"`},
+		{"push_without_after", claims(), `{"repository":{"full_name":"octo-org/octo-repo"},"ref":"refs/tags/v1.2.3"}`, "after: missing"},
+		{"forged_inputs_on_push", claims(), `{` + push + `,"inputs":{"deploy":"prod"}}`, "only workflow_dispatch events carry inputs"},
+		{"dispatch_inputs", with("workflow_dispatch", nil), `{"repository":{"full_name":"octo-org/octo-repo"},"ref":"refs/tags/v1.2.3","inputs":{"a":"b"}}`, ""},
+		{"dispatch_without_ref", with("workflow_dispatch", nil), `{"repository":{"full_name":"octo-org/octo-repo"},"inputs":{"a":"b"}}`, "ref: missing"},
+		{"release", with("release", nil), `{"repository":{"full_name":"octo-org/octo-repo"},"release":{"tag_name":"v1.2.3"}}`, ""},
+		{"release_other_tag", with("release", nil), `{"repository":{"full_name":"octo-org/octo-repo"},"release":{"tag_name":"v9"}}`, `release.tag_name: "v9"`},
+		{"pull_request", with("pull_request", func(c *Claims) { c.Ref = "refs/pull/42/merge" }), `{"repository":{"full_name":"octo-org/octo-repo"},"number":42}`, ""},
+		{"pull_request_other_number", with("pull_request", func(c *Claims) { c.Ref = "refs/pull/42/merge" }), `{"repository":{"full_name":"octo-org/octo-repo"},"number":7}`, `number: "7"`},
+		{"pull_request_target", with("pull_request_target", func(c *Claims) { c.Ref = "refs/heads/main" }), `{"repository":{"full_name":"octo-org/octo-repo"},"pull_request":{"base":{"ref":"main"}}}`, ""},
+		{"schedule_without_repository", with("schedule", nil), `{"schedule":"30 5 * * 1"}`, ""},
+		{"not_json", claims(), `{`, "not a webhook payload"},
+		{"wrong_kind", claims(), `{"repository":"octo-org/octo-repo"}`, "wrong kind"},
 	}
 	for _, tc := range cases {
-		if err := CheckEvent(claims(), json.RawMessage(tc.event)); (err != nil) != tc.wantErr {
-			t.Errorf("CheckEvent(%s) = %v, wantErr %v", tc.event, err, tc.wantErr)
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := CheckEvent(tc.claims, json.RawMessage(tc.event))
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("CheckEvent = %v, want nil", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Errorf("CheckEvent = %v, want an error containing %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+// TestCheckEvent_fixtures checks every recorded GitHub context: the real
+// payloads agree with their tokens.
+func TestCheckEvent_fixtures(t *testing.T) {
+	t.Parallel()
+	dirs, err := filepath.Glob(filepath.Join("..", "..", "testdata", "github", "*", "event.json"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, ev := range dirs {
+		payload, err := os.ReadFile(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(filepath.Join(filepath.Dir(ev), "claims.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := ParseClaims(withIssuer(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", ev, err)
+		}
+		if err := CheckEvent(c, payload); err != nil {
+			t.Errorf("%s: %v", filepath.Base(filepath.Dir(ev)), err)
 		}
 	}
+}
+
+func withIssuer(claims []byte) []byte {
+	var m map[string]any
+	json.Unmarshal(claims, &m)
+	if _, ok := m["iss"]; !ok {
+		m["iss"] = "https://token.actions.githubusercontent.com"
+	}
+	out, _ := json.Marshal(m)
+	return out
 }
 
 func TestContext_derived(t *testing.T) {
