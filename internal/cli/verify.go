@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/internal/atomicfile"
+	"github.com/provenant/provenant/internal/intoto"
 	"github.com/provenant/provenant/internal/policy"
 	"github.com/provenant/provenant/internal/signing"
 	"github.com/provenant/provenant/internal/sink/oci"
@@ -105,7 +106,7 @@ func (f *verifyFlags) policy() (policy.Policy, error) {
 // artifact is one thing to verify and the bundles that may cover it.
 type artifact struct {
 	Name       string
-	Digest     verify.Digest
+	Digest     intoto.Digest
 	candidates []verify.Candidate
 	// unusable are attestations found that could not be read.
 	unusable []refusal
@@ -250,7 +251,7 @@ func (f *verifyFlags) artifacts(ctx context.Context, args []string) ([]artifact,
 			errs = append(errs, fmt.Errorf("--digest %q: want sha256:<64 hex digits> (or sha384, sha512)", d))
 			continue
 		}
-		dg := verify.Digest{Alg: m[1], Hex: m[2]}
+		dg := intoto.Digest{Alg: m[1], Hex: m[2]}
 		arts = append(arts, artifact{Name: d, Digest: dg, candidates: index.covering(dg)})
 	}
 	for _, a := range args {
@@ -268,7 +269,7 @@ func (f *verifyFlags) artifacts(ctx context.Context, args []string) ([]artifact,
 			errs = append(errs, err)
 			continue
 		}
-		dg := verify.Digest{Alg: "sha256", Hex: sum}
+		dg := intoto.Digest{Alg: "sha256", Hex: sum}
 		arts = append(arts, artifact{Name: a, Digest: dg, candidates: index.covering(dg)})
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -296,7 +297,7 @@ func imageArtifact(ctx context.Context, ref string, given []verify.Candidate) (a
 	if !ok || len(hexDigest) != 64 {
 		return artifact{}, fmt.Errorf("oci://%s: name the image by digest, oci://REGISTRY/REPO@sha256:HEX", ref)
 	}
-	art := artifact{Name: "oci://" + ref, Digest: verify.Digest{Alg: "sha256", Hex: hexDigest}, candidates: given}
+	art := artifact{Name: "oci://" + ref, Digest: intoto.Digest{Alg: "sha256", Hex: hexDigest}, candidates: given}
 	if len(given) > 0 {
 		return art, nil
 	}
@@ -321,11 +322,11 @@ func imageArtifact(ctx context.Context, ref string, given []verify.Candidate) (a
 // for every artifact would be quadratic.
 type subjectIndex struct {
 	all      []verify.Candidate
-	byDigest map[verify.Digest][]verify.Candidate
+	byDigest map[intoto.Digest][]verify.Candidate
 }
 
 func indexBySubject(cs []verify.Candidate) subjectIndex {
-	idx := subjectIndex{all: cs, byDigest: map[verify.Digest][]verify.Candidate{}}
+	idx := subjectIndex{all: cs, byDigest: map[intoto.Digest][]verify.Candidate{}}
 	for _, c := range cs {
 		var b struct {
 			DSSE struct {
@@ -342,7 +343,7 @@ func indexBySubject(cs []verify.Candidate) subjectIndex {
 		}
 		for _, s := range st.Subject {
 			for alg, h := range s.Digest {
-				d := verify.Digest{Alg: alg, Hex: strings.ToLower(h)}
+				d := intoto.Digest{Alg: alg, Hex: strings.ToLower(h)}
 				idx.byDigest[d] = append(idx.byDigest[d], c)
 			}
 		}
@@ -352,7 +353,7 @@ func indexBySubject(cs []verify.Candidate) subjectIndex {
 
 // covering returns the bundles that claim d or, when none does, all of
 // them, so that the refusal reasons come from full verification.
-func (idx subjectIndex) covering(d verify.Digest) []verify.Candidate {
+func (idx subjectIndex) covering(d intoto.Digest) []verify.Candidate {
 	if cs := idx.byDigest[d]; len(cs) > 0 {
 		return cs
 	}
@@ -384,12 +385,12 @@ func sha256File(p string) (string, error) {
 func check(a artifact, roots []verify.Root, pol policy.Policy) verdict {
 	v := verdict{Name: a.Name, Digest: a.Digest.String(), Refusals: a.unusable}
 	for _, c := range a.candidates {
-		got, err := verify.Attestation(c.JSON, roots, a.Digest)
+		got, err := verify.Verify(c.JSON, roots, a.Digest, verify.WithoutIdentityUnsafe())
 		if err != nil {
 			v.Refusals = append(v.Refusals, refusal{Attestation: c.Where, Reason: err.Error()})
 			continue
 		}
-		pv := policy.Evaluate(pol, got.Evidence)
+		pv := policy.Evaluate(pol, got.Evidence())
 		if !pv.OK() {
 			var reasons []string
 			for _, f := range pv.Failed() {
@@ -399,7 +400,7 @@ func check(a artifact, roots []verify.Root, pol policy.Policy) verdict {
 			continue
 		}
 		v.Verified, v.Attestation, v.Root = true, c.Where, got.Root
-		v.Provenance, v.Checks, v.statement = &pv.Provenance, pv.Checks, got.Evidence.Statement
+		v.Provenance, v.Checks, v.statement = &pv.Provenance, pv.Checks, got.Statement
 		v.Refusals = nil
 		return v
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/provenant/provenant/internal/intoto"
 	"github.com/provenant/provenant/internal/verify"
 )
 
@@ -96,7 +97,7 @@ func TestIndexBySubject(t *testing.T) {
 			t.Errorf("covering(%s) = %d bundles, want the %d that name it", d, len(c), len(got))
 		}
 	}
-	if c := idx.covering(verify.Digest{Alg: "sha256", Hex: strings.Repeat("0", 64)}); len(c) != len(cs) {
+	if c := idx.covering(intoto.Digest{Alg: "sha256", Hex: strings.Repeat("0", 64)}); len(c) != len(cs) {
 		t.Errorf("an unclaimed digest gets %d bundles, want all %d", len(c), len(cs))
 	}
 }
