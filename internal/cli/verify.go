@@ -100,7 +100,7 @@ func (f *verifyFlags) policy() (policy.Policy, error) {
 		}
 		p.WorkflowInputs[k] = v
 	}
-	return p, p.Validate()
+	return p, policyUsage(p.Validate())
 }
 
 // artifact is one thing to verify and the bundles that may cover it.
