@@ -2,23 +2,14 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 
-	"github.com/provenant/provenant/internal/atomicfile"
 	"github.com/provenant/provenant/internal/policy"
-	"github.com/provenant/provenant/internal/signing"
-	"github.com/provenant/provenant/internal/sink/oci"
-	"github.com/provenant/provenant/internal/verify"
+	"github.com/provenant/provenant/internal/verifier"
 )
 
 const verifyUsage = `Usage:
@@ -99,37 +90,8 @@ func (f *verifyFlags) policy() (policy.Policy, error) {
 		}
 		p.WorkflowInputs[k] = v
 	}
-	return p, p.Validate()
+	return p, policyUsage(p.Validate())
 }
-
-// artifact is one thing to verify and the bundles that may cover it.
-type artifact struct {
-	Name       string
-	Digest     verify.Digest
-	candidates []verify.Candidate
-	// unusable are attestations found that could not be read.
-	unusable []refusal
-}
-
-// verdict is the outcome for one artifact.
-type verdict struct {
-	Name        string             `json:"name"`
-	Digest      string             `json:"digest"`
-	Verified    bool               `json:"verified"`
-	Attestation string             `json:"attestation,omitempty"`
-	Root        string             `json:"trustedRoot,omitempty"`
-	Provenance  *policy.Provenance `json:"provenance,omitempty"`
-	Checks      []policy.Check     `json:"checks,omitempty"`
-	Refusals    []refusal          `json:"refusals,omitempty"`
-	statement   []byte
-}
-
-type refusal struct {
-	Attestation string `json:"attestation"`
-	Reason      string `json:"reason"`
-}
-
-var digestRE = regexp.MustCompile(`^(sha256|sha384|sha512):([0-9a-f]+)$`)
 
 func runVerify(ctx context.Context, s *session, args []string) error {
 	var f verifyFlags
@@ -152,19 +114,17 @@ func runVerify(ctx context.Context, s *session, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	roots, err := f.trustedRoots(ctx, s)
+	roots, err := verifier.Roots(ctx, verifier.RootSource{Paths: f.roots, Sigstore: f.sigstore, CacheDir: tufCache()})
 	if err != nil {
-		return err
+		return f.rootsUsage(err)
 	}
-	arts, err := f.artifacts(ctx, fs.Args())
+	cfg := verifier.Config{Targets: fs.Args(), Digests: f.digests, Roots: roots, Policy: pol,
+		Attestations: append(append([]string{}, f.provenance...), f.bundles...)}
+	rep, err := verifier.Run(ctx, cfg)
 	if err != nil {
-		return err
+		return runUsage(err)
 	}
-	var out []verdict
-	for _, a := range arts {
-		out = append(out, check(a, roots, pol))
-	}
-	return report(s, f, out)
+	return report(s, f, rep)
 }
 
 // interleave moves positional arguments after the flags, so that
@@ -197,274 +157,4 @@ func interleave(fs *flag.FlagSet, args []string) []string {
 func isBool(f *flag.Flag) bool {
 	b, ok := f.Value.(interface{ IsBoolFlag() bool })
 	return ok && b.IsBoolFlag()
-}
-
-func (f *verifyFlags) trustedRoots(ctx context.Context, s *session) ([]verify.Root, error) {
-	if len(f.roots) > 0 {
-		if f.sigstore != "" && f.sigstore != signing.PublicGood {
-			return nil, usageError{fmt.Errorf("--sigstore %s with --trusted-root: the trusted root decides; leave --sigstore out", f.sigstore)}
-		}
-		var out []verify.Root
-		for _, p := range f.roots {
-			rs, err := verify.ReadTrustedRoots(p)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, rs...)
-		}
-		return out, nil
-	}
-	switch f.sigstore {
-	case "", signing.PublicGood:
-	case signing.GitHub:
-		return nil, usageError{errors.New("--sigstore github needs GitHub's trusted root: pass --trusted-root with the output of `gh attestation trusted-root`")}
-	default:
-		return nil, usageError{fmt.Errorf("--sigstore %q: use public-good, or give --trusted-root", f.sigstore)}
-	}
-	cache := filepath.Join(os.TempDir(), "provenant-tuf")
-	if d, err := os.UserCacheDir(); err == nil {
-		cache = filepath.Join(d, "provenant", "tuf")
-	}
-	inst, err := signing.LoadInstance(ctx, signing.Source{Sigstore: signing.PublicGood, CacheDir: cache})
-	if err != nil {
-		return nil, fmt.Errorf("%w (offline? pass --trusted-root)", err)
-	}
-	return []verify.Root{{Name: "public-good", Trusted: inst.TrustedRoot}}, nil
-}
-
-func (f *verifyFlags) artifacts(ctx context.Context, args []string) ([]artifact, error) {
-	var given []verify.Candidate
-	for _, p := range append(append([]string{}, f.provenance...), f.bundles...) {
-		cs, err := verify.ReadBundles(p)
-		if err != nil {
-			return nil, err
-		}
-		given = append(given, cs...)
-	}
-	index := indexBySubject(given)
-	var arts []artifact
-	var errs []error
-	for _, d := range f.digests {
-		m := digestRE.FindStringSubmatch(strings.ToLower(d))
-		if m == nil || len(m[2]) != map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}[m[1]] {
-			errs = append(errs, fmt.Errorf("--digest %q: want sha256:<64 hex digits> (or sha384, sha512)", d))
-			continue
-		}
-		dg := verify.Digest{Alg: m[1], Hex: m[2]}
-		arts = append(arts, artifact{Name: d, Digest: dg, candidates: index.covering(dg)})
-	}
-	for _, a := range args {
-		if ref, ok := strings.CutPrefix(a, "oci://"); ok {
-			art, err := imageArtifact(ctx, ref, given)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			arts = append(arts, art)
-			continue
-		}
-		sum, err := sha256File(a)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		dg := verify.Digest{Alg: "sha256", Hex: sum}
-		arts = append(arts, artifact{Name: a, Digest: dg, candidates: index.covering(dg)})
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	if len(arts) == 0 {
-		return nil, usageError{errors.New("nothing to verify: name artifact files, oci://IMAGE@sha256:HEX, or --digest")}
-	}
-	for _, a := range arts {
-		if len(a.candidates) == 0 {
-			if len(a.unusable) > 0 {
-				continue // reported with the reasons
-			}
-			if strings.HasPrefix(a.Name, "oci://") {
-				return nil, fmt.Errorf("%s: no attestation is attached to the image (referrers, fallback tag or .att)", a.Name)
-			}
-			return nil, usageError{fmt.Errorf("%s: no attestation given: pass --provenance-path or --bundle", a.Name)}
-		}
-	}
-	return arts, nil
-}
-
-func imageArtifact(ctx context.Context, ref string, given []verify.Candidate) (artifact, error) {
-	_, hexDigest, ok := strings.Cut(ref, "@sha256:")
-	if !ok || len(hexDigest) != 64 {
-		return artifact{}, fmt.Errorf("oci://%s: name the image by digest, oci://REGISTRY/REPO@sha256:HEX", ref)
-	}
-	art := artifact{Name: "oci://" + ref, Digest: verify.Digest{Alg: "sha256", Hex: hexDigest}, candidates: given}
-	if len(given) > 0 {
-		return art, nil
-	}
-	found, err := oci.Fetch(ctx, ref)
-	if err != nil {
-		return artifact{}, err
-	}
-	for _, fd := range found {
-		if fd.Bundle == nil {
-			where, reason, _ := strings.Cut(fd.Where, ": ")
-			art.unusable = append(art.unusable, refusal{Attestation: where, Reason: "unusable: " + reason})
-			continue
-		}
-		art.candidates = append(art.candidates, verify.Candidate{JSON: fd.Bundle, Where: fd.Where})
-	}
-	return art, nil
-}
-
-// subjectIndex finds the bundles whose (not yet verified) statement names
-// a digest, so that each artifact is verified only against the bundles
-// that claim it: with one attestation per subject, checking every bundle
-// for every artifact would be quadratic.
-type subjectIndex struct {
-	all      []verify.Candidate
-	byDigest map[verify.Digest][]verify.Candidate
-}
-
-func indexBySubject(cs []verify.Candidate) subjectIndex {
-	idx := subjectIndex{all: cs, byDigest: map[verify.Digest][]verify.Candidate{}}
-	for _, c := range cs {
-		var b struct {
-			DSSE struct {
-				Payload []byte `json:"payload"`
-			} `json:"dsseEnvelope"`
-		}
-		var st struct {
-			Subject []struct {
-				Digest map[string]string `json:"digest"`
-			} `json:"subject"`
-		}
-		if json.Unmarshal(c.JSON, &b) != nil || json.Unmarshal(b.DSSE.Payload, &st) != nil {
-			continue
-		}
-		for _, s := range st.Subject {
-			for alg, h := range s.Digest {
-				d := verify.Digest{Alg: alg, Hex: strings.ToLower(h)}
-				idx.byDigest[d] = append(idx.byDigest[d], c)
-			}
-		}
-	}
-	return idx
-}
-
-// covering returns the bundles that claim d or, when none does, all of
-// them, so that the refusal reasons come from full verification.
-func (idx subjectIndex) covering(d verify.Digest) []verify.Candidate {
-	if cs := idx.byDigest[d]; len(cs) > 0 {
-		return cs
-	}
-	return idx.all
-}
-
-func sha256File(p string) (string, error) {
-	fh, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return "", err
-	}
-	if st.IsDir() {
-		return "", fmt.Errorf("%s is a directory: name the artifact files", p)
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
-		return "", fmt.Errorf("reading %s: %w", p, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// check tries every candidate bundle for the artifact; the first that
-// verifies and satisfies the policy wins. Otherwise every refusal is kept.
-func check(a artifact, roots []verify.Root, pol policy.Policy) verdict {
-	v := verdict{Name: a.Name, Digest: a.Digest.String(), Refusals: a.unusable}
-	for _, c := range a.candidates {
-		got, err := verify.Attestation(c.JSON, roots, a.Digest)
-		if err != nil {
-			v.Refusals = append(v.Refusals, refusal{Attestation: c.Where, Reason: err.Error()})
-			continue
-		}
-		pv := policy.Evaluate(pol, got.Evidence)
-		if !pv.OK() {
-			var reasons []string
-			for _, f := range pv.Failed() {
-				reasons = append(reasons, f.Name+": "+f.Detail)
-			}
-			v.Refusals = append(v.Refusals, refusal{Attestation: c.Where, Reason: strings.Join(reasons, "; ")})
-			continue
-		}
-		v.Verified, v.Attestation, v.Root = true, c.Where, got.Root
-		v.Provenance, v.Checks, v.statement = &pv.Provenance, pv.Checks, got.Evidence.Statement
-		v.Refusals = nil
-		return v
-	}
-	return v
-}
-
-func report(s *session, f verifyFlags, out []verdict) error {
-	ok := true
-	for _, v := range out {
-		ok = ok && v.Verified
-	}
-	if f.printTo != "" {
-		var b strings.Builder
-		for _, v := range out {
-			if v.Verified {
-				b.Write(v.statement)
-				b.WriteByte('\n')
-			}
-		}
-		if f.printTo == "-" {
-			fmt.Fprint(s.Stdout, b.String())
-		} else if err := atomicfile.Write(f.printTo, []byte(b.String()), true); err != nil {
-			return err
-		}
-	}
-	w := s.Stdout
-	if f.printTo == "-" {
-		w = s.Stderr
-	}
-	if f.format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(struct {
-			Verified  bool      `json:"verified"`
-			Artifacts []verdict `json:"artifacts"`
-		}{ok, out}); err != nil {
-			return err
-		}
-	} else {
-		for _, v := range out {
-			printVerdict(w, v)
-		}
-	}
-	if !ok {
-		return errRefused
-	}
-	return nil
-}
-
-// errRefused is returned when an artifact did not verify; the details are
-// already printed.
-var errRefused = errors.New("verification failed: see the reasons above")
-
-func printVerdict(w io.Writer, v verdict) {
-	if v.Verified {
-		p := v.Provenance
-		fmt.Fprintf(w, "OK       %s (%s)\n", v.Name, v.Digest)
-		fmt.Fprintf(w, "  attestation  %s, %s\n", v.Attestation, p.PredicateType)
-		fmt.Fprintf(w, "  built by     %s\n", p.BuilderID)
-		fmt.Fprintf(w, "  source       %s @ %s (commit %s)\n", p.Repository, p.Ref, p.Commit)
-		fmt.Fprintf(w, "  checks       %d held, trusted root %s\n", len(v.Checks), v.Root)
-		return
-	}
-	fmt.Fprintf(w, "REFUSED  %s (%s)\n", v.Name, v.Digest)
-	for _, r := range v.Refusals {
-		fmt.Fprintf(w, "  %s: %s\n", r.Attestation, r.Reason)
-	}
 }

@@ -1,5 +1,7 @@
 package config
 
+import "slices"
+
 // Kind is the type of an option's value.
 type Kind int
 
@@ -23,56 +25,84 @@ type Spec struct {
 	Description   string
 	// Secret values are masked in the job log as soon as they are read.
 	Secret bool
+	// Commands are the commands that take the option (CmdAttest, ...).
+	Commands []string
+}
+
+// The commands whose options the table lists.
+const (
+	CmdAttest   = "attest"
+	CmdSubjects = "subjects"
+)
+
+var (
+	attestAndSubjects = []string{CmdAttest, CmdSubjects}
+	attestOnly        = []string{CmdAttest}
+)
+
+// For returns the options of the command cmd, in the order they are
+// documented.
+func For(cmd string) []Spec {
+	var out []Spec
+	for _, sp := range table {
+		if slices.Contains(sp.Commands, cmd) {
+			out = append(out, sp)
+		}
+	}
+	return out
 }
 
 // Attest lists the options of `provenant attest`, in the order they are
 // documented.
-var Attest = []Spec{
-	{Name: "subject-path", Kind: Multiline, Description: "Files to attest: paths or globs (`**` matches any number of directories), separated by newlines or commas, relative to the workspace."},
-	{Name: "subject-name-style", Default: "relative", Description: "How files from subject-path are named: `relative` (path relative to the workspace) or `basename` (the file name only, as actions/attest-build-provenance names them)."},
-	{Name: "subject-digest", Description: "Digest of one subject, `sha256:<hex>` (also sha384, sha512). Requires subject-name."},
-	{Name: "subject-name", Description: "Name of the subject given by subject-digest. Without subject-digest, every file from subject-path gets this name."},
-	{Name: "subjects", Kind: Multiline, Description: "Subjects, one per line, as `name@sha256:<hex>`."},
-	{Name: "subject-checksums", Kind: Multiline, Description: "A checksums file (sha256sum/sha512sum output, text or binary mode, or BSD `SHA256 (name) = hex` lines), or that text inline."},
-	{Name: "base64-subjects", Kind: Multiline, Description: "base64 of `sha256sum` output, as slsa-github-generator takes it. Limited to about 128 KiB by the runner; use base64-subjects-file for more."},
-	{Name: "base64-subjects-file", Description: "Path of a file holding base64-subjects text, for subject lists of any size."},
-	{Name: "image", Kind: Multiline, Description: "Container images to attest, one per line: `registry/repository@sha256:<hex>`. A tag without a digest is refused. With digest, one image name without tag or digest."},
-	{Name: "digest", Description: "Image digest `sha256:<hex>` for the single name in image (slsa-github-generator's container generator style)."},
-	{Name: "predicate-version", Default: "v1", Description: "SLSA provenance version: `v1` (SLSA v1.0, GitHub's workflow build type) or `v0.2` (slsa-github-generator's layout)."},
-	{Name: "include-inputs", Default: "false", Kind: Bool, Description: "Record the workflow's inputs (workflow_dispatch inputs from the event, or workflow-inputs) in the provenance. Off by default because inputs may be private. SLSA v0.2 always records workflow_dispatch inputs, as slsa-github-generator does, unless redact-event-payload is set."},
-	{Name: "workflow-inputs", Kind: Multiline, Description: "JSON object of inputs to record, for workflow_call inputs that are not in the event payload: pass `${{ toJSON(inputs) }}`. Implies include-inputs."},
-	{Name: "vars", Kind: Multiline, Description: "JSON object of configuration variables to record: pass `${{ toJSON(vars) }}`. Nothing is recorded unless given, since variables may be private."},
-	{Name: "redact-event-payload", Default: "false", Kind: Bool, Description: "SLSA v0.2 only: leave the event payload (which holds names, e-mail addresses and commit messages) and the event inputs out of the provenance."},
-	{Name: "sigstore", Default: "public-good", Description: "Which Sigstore signs: `public-good` (public Fulcio and Rekor, trust from the public TUF repository), `github` (GitHub's instance for private repositories: Fulcio and a timestamp authority, no public log; needs trusted-root), or the path of a signing config JSON for a private instance (needs trusted-root)."},
-	{Name: "trusted-root", Description: "Path of the trusted root JSON of the Sigstore instance, used to check every bundle before it is written. Required with `github` and with a signing config path; replaces the TUF root for `public-good`."},
-	{Name: "private-repository", Default: "false", Kind: Bool, Description: "Allow signing a private or internal repository on `public-good`, which publishes the repository's name, workflow and commit in the public transparency log. Without it such runs are refused; `sigstore: github` needs no opt-in."},
-	{Name: "rekor-version", Description: "Transparency log API version to use when the signing config offers several: `1` or `2`. Default: the newest offered."},
-	{Name: "one-attestation-per-subject", Default: "false", Kind: Bool, Description: "Sign one statement per subject instead of one for all (for consumers that expect an attestation per file); the `.intoto.jsonl` file then has one line per subject."},
-	{Name: "overwrite-files", Default: "false", Kind: Bool, Description: "Replace provenance files that already exist with different content. Without it such a run fails and leaves them alone; identical files are always left as they are."},
-	{Name: "show-summary", Default: "true", Kind: Bool, Description: "Write a job summary with the subjects, where the provenance was stored, the log entry and commands to verify it."},
-	{Name: "push-to-registry", Default: "false", Kind: Bool, Description: "Attach the attestation to every image subject in its registry: an OCI 1.1 referrer carrying the Sigstore bundle, with the `sha256-<hex>` fallback tag on registries without the referrers API."},
-	{Name: "oci-legacy-att", Default: "false", Kind: Bool, Description: "With push-to-registry, also write cosign's legacy `sha256-<hex>.att` tag (DSSE layer with certificate and log annotations), appending to attestations already there."},
-	{Name: "attest-platforms", Default: "false", Kind: Bool, Description: "For every image subject that is a multi-platform image index, also attest each per-platform image manifest: they are added as subjects and, with push-to-registry, the attestation is attached to each of them too."},
-	{Name: "attestation-repository", Description: "Store registry attestations in this repository instead of the image's own (like cosign's COSIGN_REPOSITORY), e.g. `ghcr.io/acme/attestations`."},
-	{Name: "registry-username", Description: "User name for the registries of the image subjects. Without it: the github-token for ghcr.io, then the docker config (DOCKER_CONFIG; a container action's HOME is empty)."},
-	{Name: "registry-password", Secret: true, Description: "Password or token for registry-username. Masked in the log."},
-	{Name: "github-token", ActionDefault: "${{ github.token }}", Secret: true, Description: "Token for the GitHub API (release assets, attestations API) and for ghcr.io. Needs `contents: write` for assets, `attestations: write` for the attestations API, `packages: write` for ghcr.io. Masked in the log."},
-	{Name: "upload-assets", Default: "false", Kind: Bool, Description: "Upload the `.intoto.jsonl` and `.sigstore.json` files to the GitHub release of the triggering tag (or of upload-tag-name), creating the release when it is missing."},
-	{Name: "upload-tag-name", Description: "Release tag to upload to, instead of the tag that triggered the run."},
-	{Name: "draft-release", Description: "When the release must be created: `true` creates a draft; any other non-empty value creates a published release; empty creates a published release and leaves an existing one as it is."},
-	{Name: "overwrite-assets", Default: "false", Kind: Bool, Description: "Replace release assets of the same name whose content differs. Without it such a run fails; identical assets are always left alone, so re-runs are safe."},
-	{Name: "github-attestations", Default: "false", Kind: Bool, Description: "Also store the bundle with the GitHub attestations API (`gh attestation verify` finds it online)."},
-	{Name: "fail-on-storage-error", Default: "false", Kind: Bool, Description: "Fail when the attestations API refuses because of the repository's plan; by default that is a warning."},
-	{Name: "continue-on-error", Default: "false", Kind: Bool, Description: "Do not fail the step when attesting fails: report the error, set the `outcome` output to `failure` and exit 0, so a later step can decide (slsa-github-generator's input of the same name). Nothing is uploaded that was not verified either way."},
-	{Name: "oidc-issuer", Description: "The OIDC issuer tokens must come from. Default: derived from the server (https://token.actions.githubusercontent.com, also with an enterprise slug; https://token.actions.<tenant>.ghe.com for GHE.com)."},
-	{Name: "provenance-name", Description: "Name of the provenance file; must end in `.intoto.jsonl`. Default: `<subject name>.intoto.jsonl` for one subject, `multiple.intoto.jsonl` for several."},
-	{Name: "output-dir", Default: ".", Description: "Directory, relative to the workspace, where files are written."},
-	{Name: "dry-run", Default: "false", Kind: Bool, Description: "Build the statement and print it; sign, write and upload nothing."},
-}
+var Attest = For(CmdAttest)
 
 // Subjects lists the options of `provenant subjects`: the subject inputs of
 // attest.
-var Subjects = Attest[:10]
+var Subjects = For(CmdSubjects)
+
+// table is every option, each stating the commands that take it.
+var table = []Spec{
+	{Name: "subject-path", Kind: Multiline, Description: "Files to attest: paths or globs (`**` matches any number of directories), separated by newlines or commas, relative to the workspace.", Commands: attestAndSubjects},
+	{Name: "subject-name-style", Default: "relative", Description: "How files from subject-path are named: `relative` (path relative to the workspace) or `basename` (the file name only, as actions/attest-build-provenance names them).", Commands: attestAndSubjects},
+	{Name: "subject-digest", Description: "Digest of one subject, `sha256:<hex>` (also sha384, sha512). Requires subject-name.", Commands: attestAndSubjects},
+	{Name: "subject-name", Description: "Name of the subject given by subject-digest. Without subject-digest, every file from subject-path gets this name.", Commands: attestAndSubjects},
+	{Name: "subjects", Kind: Multiline, Description: "Subjects, one per line, as `name@sha256:<hex>`.", Commands: attestAndSubjects},
+	{Name: "subject-checksums", Kind: Multiline, Description: "A checksums file (sha256sum/sha512sum output, text or binary mode, or BSD `SHA256 (name) = hex` lines), or that text inline.", Commands: attestAndSubjects},
+	{Name: "base64-subjects", Kind: Multiline, Description: "base64 of `sha256sum` output, as slsa-github-generator takes it. Limited to about 128 KiB by the runner; use base64-subjects-file for more.", Commands: attestAndSubjects},
+	{Name: "base64-subjects-file", Description: "Path of a file holding base64-subjects text, for subject lists of any size.", Commands: attestAndSubjects},
+	{Name: "image", Kind: Multiline, Description: "Container images to attest, one per line: `registry/repository@sha256:<hex>`. A tag without a digest is refused. With digest, one image name without tag or digest.", Commands: attestAndSubjects},
+	{Name: "digest", Description: "Image digest `sha256:<hex>` for the single name in image (slsa-github-generator's container generator style).", Commands: attestAndSubjects},
+	{Name: "predicate-version", Default: "v1", Description: "SLSA provenance version: `v1` (SLSA v1.0, GitHub's workflow build type) or `v0.2` (slsa-github-generator's layout).", Commands: attestOnly},
+	{Name: "include-inputs", Default: "false", Kind: Bool, Description: "Record the workflow's inputs (workflow_dispatch inputs from the event, or workflow-inputs) in the provenance. Off by default because inputs may be private. SLSA v0.2 always records workflow_dispatch inputs, as slsa-github-generator does, unless redact-event-payload is set.", Commands: attestOnly},
+	{Name: "workflow-inputs", Kind: Multiline, Description: "JSON object of inputs to record, for workflow_call inputs that are not in the event payload: pass `${{ toJSON(inputs) }}`. Implies include-inputs.", Commands: attestOnly},
+	{Name: "vars", Kind: Multiline, Description: "JSON object of configuration variables to record: pass `${{ toJSON(vars) }}`. Nothing is recorded unless given, since variables may be private.", Commands: attestOnly},
+	{Name: "redact-event-payload", Default: "false", Kind: Bool, Description: "SLSA v0.2 only: leave the event payload (which holds names, e-mail addresses and commit messages) and the event inputs out of the provenance.", Commands: attestOnly},
+	{Name: "sigstore", Default: "public-good", Description: "Which Sigstore signs: `public-good` (public Fulcio and Rekor, trust from the public TUF repository), `github` (GitHub's instance for private repositories: Fulcio and a timestamp authority, no public log; needs trusted-root), or the path of a signing config JSON for a private instance (needs trusted-root).", Commands: attestOnly},
+	{Name: "trusted-root", Description: "Path of the trusted root JSON of the Sigstore instance, used to check every bundle before it is written. Required with `github` and with a signing config path; replaces the TUF root for `public-good`.", Commands: attestOnly},
+	{Name: "private-repository", Default: "false", Kind: Bool, Description: "Allow signing a private or internal repository on `public-good`, which publishes the repository's name, workflow and commit in the public transparency log. Without it such runs are refused; `sigstore: github` needs no opt-in.", Commands: attestOnly},
+	{Name: "rekor-version", Description: "Transparency log API version to use when the signing config offers several: `1` or `2`. Default: the newest offered.", Commands: attestOnly},
+	{Name: "one-attestation-per-subject", Default: "false", Kind: Bool, Description: "Sign one statement per subject instead of one for all (for consumers that expect an attestation per file); the `.intoto.jsonl` file then has one line per subject.", Commands: attestOnly},
+	{Name: "overwrite-files", Default: "false", Kind: Bool, Description: "Replace provenance files that already exist with different content. Without it such a run fails and leaves them alone; identical files are always left as they are.", Commands: attestOnly},
+	{Name: "show-summary", Default: "true", Kind: Bool, Description: "Write a job summary with the subjects, where the provenance was stored, the log entry and commands to verify it.", Commands: attestOnly},
+	{Name: "push-to-registry", Default: "false", Kind: Bool, Description: "Attach the attestation to every image subject in its registry: an OCI 1.1 referrer carrying the Sigstore bundle, with the `sha256-<hex>` fallback tag on registries without the referrers API.", Commands: attestOnly},
+	{Name: "oci-legacy-att", Default: "false", Kind: Bool, Description: "With push-to-registry, also write cosign's legacy `sha256-<hex>.att` tag (DSSE layer with certificate and log annotations), appending to attestations already there.", Commands: attestOnly},
+	{Name: "attest-platforms", Default: "false", Kind: Bool, Description: "For every image subject that is a multi-platform image index, also attest each per-platform image manifest: they are added as subjects and, with push-to-registry, the attestation is attached to each of them too.", Commands: attestOnly},
+	{Name: "attestation-repository", Description: "Store registry attestations in this repository instead of the image's own (like cosign's COSIGN_REPOSITORY), e.g. `ghcr.io/acme/attestations`.", Commands: attestOnly},
+	{Name: "registry-username", Description: "User name for the registries of the image subjects. Without it: the github-token for ghcr.io, then the docker config (DOCKER_CONFIG; a container action's HOME is empty).", Commands: attestOnly},
+	{Name: "registry-password", Secret: true, Description: "Password or token for registry-username. Masked in the log.", Commands: attestOnly},
+	{Name: "github-token", ActionDefault: "${{ github.token }}", Secret: true, Description: "Token for the GitHub API (release assets, attestations API) and for ghcr.io. Needs `contents: write` for assets, `attestations: write` for the attestations API, `packages: write` for ghcr.io. Masked in the log.", Commands: attestOnly},
+	{Name: "upload-assets", Default: "false", Kind: Bool, Description: "Upload the `.intoto.jsonl` and `.sigstore.json` files to the GitHub release of the triggering tag (or of upload-tag-name), creating the release when it is missing.", Commands: attestOnly},
+	{Name: "upload-tag-name", Description: "Release tag to upload to, instead of the tag that triggered the run.", Commands: attestOnly},
+	{Name: "draft-release", Description: "When the release must be created: `true` creates a draft; any other non-empty value creates a published release; empty creates a published release and leaves an existing one as it is.", Commands: attestOnly},
+	{Name: "overwrite-assets", Default: "false", Kind: Bool, Description: "Replace release assets of the same name whose content differs. Without it such a run fails; identical assets are always left alone, so re-runs are safe.", Commands: attestOnly},
+	{Name: "github-attestations", Default: "false", Kind: Bool, Description: "Also store the bundle with the GitHub attestations API (`gh attestation verify` finds it online).", Commands: attestOnly},
+	{Name: "fail-on-storage-error", Default: "false", Kind: Bool, Description: "Fail when the attestations API refuses because of the repository's plan; by default that is a warning.", Commands: attestOnly},
+	{Name: "continue-on-error", Default: "false", Kind: Bool, Description: "Do not fail the step when attesting fails: report the error, set the `outcome` output to `failure` and exit 0, so a later step can decide (slsa-github-generator's input of the same name). Nothing is uploaded that was not verified either way.", Commands: attestOnly},
+	{Name: "oidc-issuer", Description: "The OIDC issuer tokens must come from. Default: derived from the server (https://token.actions.githubusercontent.com, also with an enterprise slug; https://token.actions.<tenant>.ghe.com for GHE.com).", Commands: attestOnly},
+	{Name: "provenance-name", Description: "Name of the provenance file; must end in `.intoto.jsonl`. Default: `<subject name>.intoto.jsonl` for one subject, `multiple.intoto.jsonl` for several.", Commands: attestOnly},
+	{Name: "output-dir", Default: ".", Description: "Directory, relative to the workspace, where files are written.", Commands: attestOnly},
+	{Name: "dry-run", Default: "false", Kind: Bool, Description: "Build the statement and print it; sign, write and upload nothing.", Commands: attestOnly},
+}
 
 // AttestOutputs names the outputs `provenant attest` sets, with their meaning.
 var AttestOutputs = []Spec{

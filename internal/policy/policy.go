@@ -2,11 +2,13 @@ package policy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/provenant/provenant/internal/intoto"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/provenant/provenant/internal/intoto"
 )
 
 // Predicate types and GitHub's OIDC issuer.
@@ -26,7 +28,7 @@ type Policy struct {
 	// SourceURI is the repository the build must come from:
 	// "github.com/owner/repo" (a scheme is allowed and ignored).
 	SourceURI string
-	// AnySource accepts any source repository (--insecure-any-source).
+	// AnySource accepts any source repository.
 	AnySource bool
 	// SourceRef is the full git ref the build must come from, e.g.
 	// "refs/tags/v1.2.3".
@@ -112,20 +114,36 @@ func (v Verdict) Failed() []Check {
 	return out
 }
 
-// Validate reports policy mistakes before anything is verified.
+// ErrNoSource means the policy names no source repository and does not
+// accept any either (AnySource).
+var ErrNoSource = errors.New("no source repository is required: name one (e.g. github.com/owner/repo) or accept any source explicitly")
+
+// FieldError is a policy field whose value cannot be used. Field is the
+// name of the Policy field; front ends map it to their own option names.
+type FieldError struct {
+	Field string
+	Value string
+	// Want describes the values accepted.
+	Want string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("%s %q: want %s", e.Field, e.Value, e.Want) }
+
+// Validate reports policy mistakes before anything is verified: ErrNoSource
+// or a *FieldError.
 func (p Policy) Validate() error {
 	if p.SourceURI == "" && !p.AnySource {
-		return fmt.Errorf("--source-uri is required (e.g. github.com/owner/repo); pass --insecure-any-source to accept any repository")
+		return ErrNoSource
 	}
 	if p.SourceURI != "" && strings.Count(trimScheme(p.SourceURI), "/") != 2 {
-		return fmt.Errorf("--source-uri %q: want host/owner/repo, e.g. github.com/octo-org/octo-repo", p.SourceURI)
+		return &FieldError{Field: "SourceURI", Value: p.SourceURI, Want: "host/owner/repo, e.g. github.com/octo-org/octo-repo"}
 	}
 	if p.SourceRef != "" && !strings.HasPrefix(p.SourceRef, "refs/") {
-		return fmt.Errorf("--source-ref %q: want a full ref such as refs/tags/v1.2.3 or refs/heads/main (or use --source-tag / --source-branch)", p.SourceRef)
+		return &FieldError{Field: "SourceRef", Value: p.SourceRef, Want: "a full ref such as refs/tags/v1.2.3 or refs/heads/main"}
 	}
 	for _, t := range p.PredicateTypes {
 		if t != SLSAv1 && t != SLSAv02 {
-			return fmt.Errorf("predicate type %q: provenant verifies %s and %s", t, SLSAv1, SLSAv02)
+			return &FieldError{Field: "PredicateTypes", Value: t, Want: SLSAv1 + " or " + SLSAv02}
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -216,14 +217,39 @@ func TestEvaluate_workflowInputs(t *testing.T) {
 }
 
 func TestPolicy_Validate(t *testing.T) {
-	for _, p := range []Policy{
-		{},
-		{SourceURI: "octo-org/octo-repo"},
-		{SourceURI: "github.com/octo-org/octo-repo", SourceRef: "v1.2.3"},
-		{AnySource: true, PredicateTypes: []string{"https://example.com/x"}},
-	} {
-		if err := p.Validate(); err == nil {
-			t.Errorf("%+v: accepted", p)
-		}
+	t.Parallel()
+	cases := []struct {
+		name      string
+		p         Policy
+		wantField string // "" with wantErr nil: accepted
+		wantErr   error
+	}{
+		{"no_source", Policy{}, "", ErrNoSource},
+		{"any_source", Policy{AnySource: true}, "", nil},
+		{"source_without_host", Policy{SourceURI: "octo-org/octo-repo"}, "SourceURI", nil},
+		{"short_ref", Policy{SourceURI: "github.com/octo-org/octo-repo", SourceRef: "v1.2.3"}, "SourceRef", nil},
+		{"unknown_predicate", Policy{AnySource: true, PredicateTypes: []string{"https://example.com/x"}}, "PredicateTypes", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := tc.p.Validate()
+			var fe *FieldError
+			switch {
+			case tc.wantErr != nil:
+				if !errors.Is(err, tc.wantErr) {
+					t.Errorf("Validate() = %v, want %v", err, tc.wantErr)
+				}
+			case tc.wantField != "":
+				if !errors.As(err, &fe) || fe.Field != tc.wantField {
+					t.Errorf("Validate() = %v, want a *FieldError for %s", err, tc.wantField)
+				}
+			case err != nil:
+				t.Errorf("Validate() = %v, want nil", err)
+			}
+			if err != nil && strings.Contains(err.Error(), "--") {
+				t.Errorf("Validate() names a command-line flag: %v", err)
+			}
+		})
 	}
 }

@@ -1,15 +1,21 @@
 package verify
 
 import (
-	"encoding/base64"
-	"encoding/hex"
+	"errors"
 	"fmt"
 
-	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"github.com/sigstore/sigstore-go/pkg/root"
-	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
+
+	"github.com/provenant/provenant/internal/intoto"
+	"github.com/provenant/provenant/internal/policy"
 )
+
+// Root is one trusted root and a name for messages.
+type Root struct {
+	Name    string
+	Trusted root.TrustedMaterial
+}
 
 // Identity is who must have signed: the certificate's SAN and issuer, and
 // the GitHub extensions that must hold exactly these values (empty fields
@@ -21,7 +27,8 @@ type Identity struct {
 }
 
 // Requirements say which evidence a bundle must carry. They come from how
-// it was meant to be signed, never from the bundle itself.
+// it was meant to be signed or from the trusted root, never from the
+// bundle itself.
 type Requirements struct {
 	// TransparencyLog requires a verified log entry.
 	TransparencyLog bool
@@ -30,6 +37,9 @@ type Requirements struct {
 	// IntegratedTime accepts a Rekor v1 integrated time as the signing time
 	// when there is no RFC 3161 timestamp.
 	IntegratedTime bool
+	// ObserverTimestamp requires one trusted signing time of either kind:
+	// an RFC 3161 timestamp or a log's integrated time.
+	ObserverTimestamp bool
 	// SCT requires a signed certificate timestamp from a CT log.
 	SCT bool
 }
@@ -49,71 +59,130 @@ func RequirementsFor(logVersions []uint32, tsas int, trusted root.TrustedMateria
 	return r
 }
 
+// RequirementsOf is what a trusted root demands of any bundle, when how it
+// was signed is not known: a log entry whenever the root has logs, an SCT
+// whenever it has CT logs, and always a trusted signing time.
+func RequirementsOf(trusted root.TrustedMaterial) Requirements {
+	return Requirements{
+		TransparencyLog:   len(trusted.RekorLogs()) > 0,
+		ObserverTimestamp: true,
+		SCT:               len(trusted.CTLogs()) > 0,
+	}
+}
+
 // Result is what a verified bundle says.
 type Result struct {
+	// Root is the name of the trusted root that accepted the bundle.
+	Root string
+	// Statement is the signed in-toto statement JSON.
 	Statement  []byte
 	Extensions certificate.Extensions
 	SAN        string
 }
 
-// Bundle verifies bundleJSON: signature, certificate chain to the trusted
-// root, the required log entries and timestamps, the identity, and that the
-// statement's subjects include the artifact digest (alg, hex).
+// Evidence is the result as internal/policy reads it.
+func (r *Result) Evidence() policy.Evidence {
+	x := r.Extensions
+	return policy.Evidence{
+		Certificate: policy.Certificate{
+			SAN: r.SAN, Issuer: x.Issuer,
+			SourceRepositoryURI: x.SourceRepositoryURI, SourceRepositoryRef: x.SourceRepositoryRef,
+			SourceRepositoryDigest: x.SourceRepositoryDigest, RunnerEnvironment: x.RunnerEnvironment,
+			RunInvocationURI: x.RunInvocationURI,
+		},
+		Statement: r.Statement,
+	}
+}
+
+// Bundle verifies bundleJSON under one trusted root: signature, certificate
+// chain, the required log entries and timestamps, the identity, and that
+// the statement's subjects include the artifact digest (alg, hex).
 func Bundle(bundleJSON []byte, trusted root.TrustedMaterial, alg, digestHex string, id Identity, req Requirements) (*Result, error) {
-	var b bundle.Bundle
-	if err := b.UnmarshalJSON(bundleJSON); err != nil {
-		return nil, fmt.Errorf("verifying the bundle: not a valid Sigstore bundle: %w", err)
-	}
-	var vopts []sgverify.VerifierOption
-	if req.TransparencyLog {
-		vopts = append(vopts, sgverify.WithTransparencyLog(1))
-	}
-	switch {
-	case req.SignedTimestamps:
-		vopts = append(vopts, sgverify.WithSignedTimestamps(1))
-	case req.IntegratedTime:
-		vopts = append(vopts, sgverify.WithIntegratedTimestamps(1))
-	default:
-		return nil, fmt.Errorf("verifying the bundle: no source of signing time is required; refusing to verify without one")
-	}
-	if req.SCT {
-		vopts = append(vopts, sgverify.WithSignedCertificateTimestamps(1))
-	}
-	v, err := sgverify.NewVerifier(trusted, vopts...)
+	res, err := Verify(bundleJSON, []Root{{Trusted: trusted}}, intoto.Digest{Alg: alg, Hex: digestHex},
+		WithIdentity(id), WithRequirements(req))
 	if err != nil {
 		return nil, fmt.Errorf("verifying the bundle: %w", err)
 	}
-	san, err := sgverify.NewSANMatcher(id.SAN, "")
-	if err != nil {
-		return nil, err
+	return res, nil
+}
+
+// Option configures Verify.
+type Option func(*options) error
+
+type options struct {
+	identity    *Identity
+	anyIdentity bool
+	req         *Requirements
+}
+
+// WithIdentity requires the signing certificate to name id. Verify needs
+// either this or WithoutIdentityUnsafe.
+func WithIdentity(id Identity) Option {
+	return func(o *options) error {
+		if id.SAN == "" || id.Issuer == "" {
+			return errors.New("an identity needs a SAN and an issuer")
+		}
+		o.identity = &id
+		return nil
 	}
-	iss, err := sgverify.NewIssuerMatcher(id.Issuer, "")
-	if err != nil {
-		return nil, err
-	}
-	ci, err := sgverify.NewCertificateIdentity(san, iss, id.Extensions)
-	if err != nil {
-		return nil, err
-	}
-	digest, err := hex.DecodeString(digestHex)
-	if err != nil {
-		return nil, fmt.Errorf("verifying the bundle: artifact digest is not hex: %w", err)
-	}
-	res, err := v.Verify(&b, sgverify.NewPolicy(sgverify.WithArtifactDigest(alg, digest), sgverify.WithCertificateIdentity(ci)))
-	if err != nil {
-		return nil, fmt.Errorf("verifying the bundle: %w", err)
-	}
-	out := &Result{}
-	if res.Signature != nil && res.Signature.Certificate != nil {
-		out.Extensions = res.Signature.Certificate.Extensions
-		out.SAN = res.Signature.Certificate.SubjectAlternativeName
-	}
-	if env, err := b.Envelope(); err == nil {
-		if raw := env.RawEnvelope(); raw != nil {
-			if st, err := base64.StdEncoding.DecodeString(raw.Payload); err == nil {
-				out.Statement = st
-			}
+}
+
+// WithoutIdentityUnsafe leaves the signer unchecked: the caller must check
+// the Result's SAN and Extensions itself, as internal/policy does for
+// `provenant verify`.
+func WithoutIdentityUnsafe() Option {
+	return func(o *options) error { o.anyIdentity = true; return nil }
+}
+
+// WithRequirements sets the evidence every bundle must carry. The default
+// is RequirementsOf each trusted root.
+func WithRequirements(req Requirements) Option {
+	return func(o *options) error { o.req = &req; return nil }
+}
+
+// Verify verifies bundleJSON for the artifact under the first of roots
+// that accepts it. The signature is checked first, with the key of the
+// bundle's own certificate, so that a changed payload, signature or
+// certificate is refused as ErrSignature rather than as a log entry or
+// timestamp that no longer matches. Then, for each root in turn: the log
+// entries, the signing time, the certificate chain, the SCTs, the
+// artifact and the identity.
+func Verify(bundleJSON []byte, roots []Root, artifact intoto.Digest, opts ...Option) (*Result, error) {
+	var o options
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
 		}
 	}
-	return out, nil
+	if o.identity == nil && !o.anyIdentity {
+		return nil, errors.New("no identity to check: use WithIdentity, or WithoutIdentityUnsafe and check it yourself")
+	}
+	if len(roots) == 0 {
+		return nil, errors.New("no trusted root to verify against")
+	}
+	e, err := parse(bundleJSON)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.signedByCertificate(); err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, r := range roots {
+		req := RequirementsOf(r.Trusted)
+		if o.req != nil {
+			req = *o.req
+		}
+		res, err := e.verifyUnder(r.Trusted, req, artifact, o.identity)
+		if err == nil {
+			res.Root = r.Name
+			return res, nil
+		}
+		var ve *Error
+		if len(roots) > 1 && errors.As(err, &ve) {
+			ve.Root = r.Name
+		}
+		errs = append(errs, err)
+	}
+	return nil, errors.Join(errs...)
 }

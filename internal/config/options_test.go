@@ -1,0 +1,29 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestFor(t *testing.T) {
+	t.Parallel()
+	names := func(specs []Spec) []string {
+		var out []string
+		for _, s := range specs {
+			out = append(out, s.Name)
+		}
+		return out
+	}
+	want := []string{"subject-path", "subject-name-style", "subject-digest", "subject-name", "subjects",
+		"subject-checksums", "base64-subjects", "base64-subjects-file", "image", "digest"}
+	if diff := cmp.Diff(want, names(For(CmdSubjects))); diff != "" {
+		t.Errorf("For(subjects) mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(names(Attest[:len(want)]), want); diff != "" {
+		t.Errorf("attest does not start with the subject options (-want +got):\n%s", diff)
+	}
+	if len(Attest) != len(table) || len(For("no-such-command")) != 0 {
+		t.Errorf("For(attest) has %d of %d options", len(Attest), len(table))
+	}
+}

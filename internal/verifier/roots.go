@@ -1,0 +1,77 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/provenant/provenant/internal/signing"
+	"github.com/provenant/provenant/internal/verify"
+)
+
+// RootSource says where trust comes from: trusted root files, or a named
+// Sigstore instance whose root is fetched with TUF.
+type RootSource struct {
+	// Paths are trusted root JSON files, or JSON Lines of several. When
+	// given, they alone decide and nothing is fetched.
+	Paths []string
+	// Sigstore is the instance without Paths: "" or public-good.
+	Sigstore string
+	// CacheDir holds the TUF cache for public-good.
+	CacheDir string
+}
+
+// Errors of Roots that a front end words in its own terms.
+var (
+	// ErrInstanceWithRoot means both trusted root files and an instance
+	// other than public-good were named.
+	ErrInstanceWithRoot = errors.New("a Sigstore instance and trusted root files were both given: the trusted root decides")
+	// ErrGitHubNeedsRoot means GitHub's instance was named without its
+	// trusted root, which is not published through TUF.
+	ErrGitHubNeedsRoot = errors.New("GitHub's Sigstore instance needs its trusted root: `gh attestation trusted-root` prints it")
+)
+
+// UnknownInstanceError is a Sigstore instance Roots cannot fetch trust for.
+type UnknownInstanceError struct{ Name string }
+
+func (e *UnknownInstanceError) Error() string {
+	return fmt.Sprintf("sigstore %q: only public-good's trusted root can be fetched; give the trusted root", e.Name)
+}
+
+// TrustUnavailableError means the trusted root could not be fetched, as
+// when offline.
+type TrustUnavailableError struct{ Err error }
+
+func (e *TrustUnavailableError) Error() string { return e.Err.Error() }
+func (e *TrustUnavailableError) Unwrap() error { return e.Err }
+
+// Roots chooses the trusted roots: the files when any are given,
+// otherwise public-good's root from TUF (cached in CacheDir).
+func Roots(ctx context.Context, src RootSource) ([]verify.Root, error) {
+	if len(src.Paths) > 0 {
+		if src.Sigstore != "" && src.Sigstore != signing.PublicGood {
+			return nil, ErrInstanceWithRoot
+		}
+		var out []verify.Root
+		for _, p := range src.Paths {
+			rs, err := verify.ReadTrustedRoots(p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rs...)
+		}
+		return out, nil
+	}
+	switch src.Sigstore {
+	case "", signing.PublicGood:
+	case signing.GitHub:
+		return nil, ErrGitHubNeedsRoot
+	default:
+		return nil, &UnknownInstanceError{Name: src.Sigstore}
+	}
+	inst, err := signing.LoadInstance(ctx, signing.Source{Sigstore: signing.PublicGood, CacheDir: src.CacheDir})
+	if err != nil {
+		return nil, &TrustUnavailableError{Err: err}
+	}
+	return []verify.Root{{Name: "public-good", Trusted: inst.TrustedRoot}}, nil
+}

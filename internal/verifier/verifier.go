@@ -1,0 +1,119 @@
+package verifier
+
+import (
+	"context"
+	"strings"
+
+	"github.com/provenant/provenant/internal/policy"
+	"github.com/provenant/provenant/internal/sink/oci"
+	"github.com/provenant/provenant/internal/verify"
+)
+
+// Config is one verification run.
+type Config struct {
+	// Targets are artifact files and images (oci://REGISTRY/REPO@sha256:HEX).
+	Targets []string
+	// Digests are artifacts given by digest alone ("sha256:HEX"), checked
+	// before the targets.
+	Digests []string
+	// Attestations are paths of .intoto.jsonl and .sigstore.json files.
+	// Without any, the attestations of each image are fetched from its
+	// registry.
+	Attestations []string
+	// Roots are the trusted roots; the first that accepts a bundle wins.
+	Roots []verify.Root
+	// Policy is what an attestation must show.
+	Policy policy.Policy
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	// Verified is true when every artifact verified.
+	Verified  bool      `json:"verified"`
+	Artifacts []Verdict `json:"artifacts"`
+}
+
+// Verdict is the outcome for one artifact.
+type Verdict struct {
+	Name        string             `json:"name"`
+	Digest      string             `json:"digest"`
+	Verified    bool               `json:"verified"`
+	Attestation string             `json:"attestation,omitempty"`
+	Root        string             `json:"trustedRoot,omitempty"`
+	Provenance  *policy.Provenance `json:"provenance,omitempty"`
+	Checks      []policy.Check     `json:"checks,omitempty"`
+	Refusals    []Refusal          `json:"refusals,omitempty"`
+	// Statement is the verified in-toto statement JSON.
+	Statement []byte `json:"-"`
+}
+
+// Refusal is why one attestation did not do for an artifact.
+type Refusal struct {
+	Attestation string `json:"attestation"`
+	Reason      string `json:"reason"`
+}
+
+// Fetcher finds the attestations attached to an image.
+type Fetcher func(ctx context.Context, ref string) ([]oci.Found, error)
+
+// Option configures Run.
+type Option func(*options) error
+
+type options struct {
+	fetch Fetcher
+}
+
+// WithFetcher sets how the attestations of an image are found. The
+// default is oci.Fetch with its defaults.
+func WithFetcher(f Fetcher) Option {
+	return func(o *options) error { o.fetch = f; return nil }
+}
+
+// Run verifies every artifact of cfg. An error means the run could not
+// start (bad input, unreadable files); refusals are in the Report.
+func Run(ctx context.Context, cfg Config, opts ...Option) (*Report, error) {
+	o := options{fetch: func(ctx context.Context, ref string) ([]oci.Found, error) { return oci.Fetch(ctx, ref) }}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	arts, err := find(ctx, cfg, o.fetch)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Verified: true}
+	for _, a := range arts {
+		v := check(a, cfg.Roots, cfg.Policy)
+		rep.Verified = rep.Verified && v.Verified
+		rep.Artifacts = append(rep.Artifacts, v)
+	}
+	return rep, nil
+}
+
+// check tries every candidate bundle for the artifact; the first that
+// verifies and satisfies the policy wins. Otherwise every refusal is kept.
+func check(a artifact, roots []verify.Root, pol policy.Policy) Verdict {
+	v := Verdict{Name: a.name, Digest: a.digest.String(), Refusals: a.unusable}
+	for _, c := range a.candidates {
+		got, err := verify.Verify(c.JSON, roots, a.digest, verify.WithoutIdentityUnsafe())
+		if err != nil {
+			v.Refusals = append(v.Refusals, Refusal{Attestation: c.Where, Reason: err.Error()})
+			continue
+		}
+		pv := policy.Evaluate(pol, got.Evidence())
+		if !pv.OK() {
+			var reasons []string
+			for _, f := range pv.Failed() {
+				reasons = append(reasons, f.Name+": "+f.Detail)
+			}
+			v.Refusals = append(v.Refusals, Refusal{Attestation: c.Where, Reason: strings.Join(reasons, "; ")})
+			continue
+		}
+		v.Verified, v.Attestation, v.Root = true, c.Where, got.Root
+		v.Provenance, v.Checks, v.Statement = &pv.Provenance, pv.Checks, got.Statement
+		v.Refusals = nil
+		return v
+	}
+	return v
+}
