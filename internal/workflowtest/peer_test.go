@@ -137,6 +137,8 @@ type peerCaller struct {
 	jobs map[string]callerJob
 	// fragment is true when the text is a jobs map, not a workflow.
 	fragment bool
+	// misspeltJobs is true when the jobs key is not spelt "jobs".
+	misspeltJobs bool
 }
 
 type callerJob struct {
@@ -172,12 +174,15 @@ func peerCallers(t *testing.T) []peerCaller {
 			t.Fatalf("%s: %v", p, err)
 		}
 		jobs := top
-		if n, ok := top["jobs"]; ok {
-			if err := n.Decode(&jobs); err != nil {
-				t.Fatalf("%s: %v", p, err)
+		c.fragment = true
+		for k, n := range top {
+			// One documented workflow spells the key "Jobs".
+			if strings.EqualFold(k, "jobs") {
+				if err := n.Decode(&jobs); err != nil {
+					t.Fatalf("%s: %v", p, err)
+				}
+				c.fragment, c.misspeltJobs = false, k != "jobs"
 			}
-		} else {
-			c.fragment = true
 		}
 		c.jobs = map[string]callerJob{}
 		for name, n := range jobs {
@@ -273,9 +278,9 @@ func generatedCaller(t *testing.T, name, usesPath string) string {
 			fmt.Fprintf(&b, "      %s: ${{ secrets.SOME_SECRET }}\n", k)
 		}
 	}
-	b.WriteString("  after:\n    needs: provenance\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"$OUT\"\n        env:\n          OUT: >-\n")
-	for _, k := range sortedKeys(peer.Outputs) {
-		fmt.Fprintf(&b, "            ${{ needs.provenance.outputs.%s }}\n", k)
+	b.WriteString("  after:\n    needs: provenance\n    runs-on: ubuntu-latest\n    steps:\n      - run: env\n        env:\n")
+	for i, k := range sortedKeys(peer.Outputs) {
+		fmt.Fprintf(&b, "          OUT_%d: ${{ needs.provenance.outputs.%s }}\n", i, k)
 	}
 	return b.String()
 }
