@@ -293,3 +293,24 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// TestPeerUploadCondition: like slsa-github-generator, the generic workflow
+// uploads to a release only on a tag or with upload-tag-name; elsewhere
+// upload-assets is skipped (with a notice) instead of failing the run.
+func TestPeerUploadCondition(t *testing.T) {
+	t.Parallel()
+	w := files(t)[".github/workflows/generator_generic_slsa3.yml"]
+	want := "${{ inputs.upload-assets && (startsWith(github.ref, 'refs/tags/') || inputs.upload-tag-name != '') }}"
+	found := false
+	for _, s := range w.Jobs["provenance"].Steps {
+		if s.Uses == "./.provenant-builder" {
+			found = true
+			if got := fmt.Sprint(s.With["upload-assets"]); got != want {
+				t.Errorf("the attest step passes upload-assets: %s, want %s", got, want)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the generic workflow has no attest step")
+	}
+}
