@@ -144,7 +144,15 @@ func TestDockerignore(t *testing.T) {
 	}
 	slices.Sort(extra)
 	for _, f := range extra {
-		t.Errorf("the Docker build context holds %s, which the build does not read: add it (or its package directory) to .dockerignore", f)
+		// Tests, test data and anything but Go source must stay out. Go
+		// source of a package the binary does not import (a test helper
+		// package added since) costs a few kilobytes and is only noted,
+		// so that such an addition cannot break the build of others.
+		if strings.HasSuffix(f, ".go") && !strings.HasSuffix(f, "_test.go") && !strings.Contains(f, "/testdata/") {
+			t.Logf("the Docker build context holds %s, which the build does not read; consider adding its package directory to .dockerignore", f)
+			continue
+		}
+		t.Errorf("the Docker build context holds %s, which the build does not read: add it to .dockerignore", f)
 	}
 	for _, f := range []string{".git/HEAD", "README.md", "testdata/x", "internal/cli/cli_test.go", "internal/e2e/e2e.go"} {
 		if !ignored(rules, f) {
