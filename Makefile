@@ -20,12 +20,13 @@ build: ## Build bin/provenant
 tools: ## Install the pinned tools the tests need into .tools/bin
 	bash scripts/install-tools.sh all
 
-lint: ## gofmt, go vet, staticcheck, actionlint on the workflows and examples
+lint: ## gofmt, go vet, staticcheck, actionlint on the workflows, the examples and slsa-github-generator's documented callers
 	bash scripts/install-tools.sh lint
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(TOOLS)/bin/staticcheck ./...
 	$(TOOLS)/bin/actionlint .github/workflows/*.yml examples/*.yml
+	ACTIONLINT=$(TOOLS)/bin/actionlint PROVENANT_REQUIRE_ACTIONLINT=1 $(GO) test -count=1 -run Actionlint ./internal/workflowtest
 
 unit: ## Unit tests, race detector on, random order
 	$(GO) test -race -shuffle=on -count=1 ./...
