@@ -43,8 +43,12 @@ type Config struct {
 
 // Load reads the options in specs from src, applies defaults and validates
 // them. It reports every problem at once, and returns the partly filled
-// Config even then, so that callers can look for more problems (in the
-// subjects) and report those together.
+// Config even then.
+//
+// The subject inputs are only copied into Config.Subjects: they are
+// checked in one place, subject.Resolve, which reports each of their
+// problems once. A caller that wants every mistake in one run resolves the
+// subjects also when Load fails, and joins the two errors.
 func Load(specs []Spec, src Source) (*Config, error) {
 	l := loader{src: src, specs: specs}
 	c := &Config{
@@ -89,11 +93,6 @@ func Load(specs []Spec, src Source) (*Config, error) {
 		OutputDir:      l.str("output-dir"),
 		DryRun:         l.boolean("dry-run"),
 	}
-	switch c.Subjects.NameStyle {
-	case subject.NameRelative, subject.NameBasename, "":
-	default:
-		l.fail("subject-name-style", "is %q; use relative or basename", c.Subjects.NameStyle)
-	}
 	if l.has("predicate-version") {
 		v, err := provenance.ParseVersion(l.str("predicate-version"))
 		if err != nil {
@@ -120,7 +119,6 @@ func Load(specs []Spec, src Source) (*Config, error) {
 	if _, ok := l.spec("output-dir"); ok {
 		l.checkOutputDir(c.OutputDir)
 	}
-	l.requireSubjects(c.Subjects)
 	return c, errors.Join(l.errs...)
 }
 
@@ -214,14 +212,6 @@ func (l *loader) checkOutputDir(d string) {
 	}
 	if c := path.Clean(filepath.ToSlash(d)); c == ".." || strings.HasPrefix(c, "../") {
 		l.fail("output-dir", "%q leaves the workspace; use a directory inside it or an absolute path", d)
-	}
-}
-
-func (l *loader) requireSubjects(in subject.Inputs) {
-	if in.Paths == "" && in.Digest == "" && in.Name == "" && in.Subjects == "" && in.Checksums == "" &&
-		in.Base64 == "" && in.Base64File == "" && in.Images == "" && in.ImageDigest == "" {
-		l.errs = append(l.errs, &input.Error{Name: "subject-path", Reason: "no subjects given: set at least one of " +
-			"subject-path, subject-digest with subject-name, subjects, subject-checksums, base64-subjects, base64-subjects-file or image"})
 	}
 }
 

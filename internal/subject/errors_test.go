@@ -128,7 +128,7 @@ func badInputCases() []badCase {
 			in: Inputs{Paths: "dist/**/*.txt", NameStyle: NameBasename}, input: inPaths, line: 1, reason: "set subject-name-style to relative"},
 		{name: "path_name_override_conflict", files: map[string]string{"a.txt": "1", "b.txt": "2"},
 			in: Inputs{Paths: "*.txt", Name: "app"}, input: inPaths, line: 1, reason: "subject-name gives every file"},
-		{name: "name_style_unknown", in: Inputs{Subjects: "a@" + hexA, NameStyle: "full"}, input: inNameStyle, reason: `unknown subject-name-style "full"`},
+		{name: "name_style_unknown", in: Inputs{Subjects: "a@" + hexA, NameStyle: "full"}, input: inNameStyle, reason: `is "full"; use relative or basename`},
 
 		// conflicts across sources
 		{name: "conflict_subjects_checksums", in: Inputs{Subjects: "a@sha256:" + hexA, Checksums: hexB + "  a\n"}, input: inChecksums, line: 1,

@@ -27,7 +27,7 @@ const (
 // with every other one.
 type Inputs struct {
 	Paths       string    // subject-path: globs separated by newlines and/or commas; "**" matches any number of directories
-	NameStyle   NameStyle // subject-name-style; "" means NameRelative
+	NameStyle   NameStyle // subject-name-style: relative or basename in any case; "" means NameRelative
 	Digest      string    // subject-digest: one alg:hex (requires Name)
 	Name        string    // subject-name: the name for Digest, or for every file Paths matches when Digest is empty
 	Subjects    string    // subjects: lines of name@alg:hex
@@ -109,7 +109,8 @@ func (r *resolver) fail(name string, line int, format string, args ...any) {
 	r.errs = append(r.errs, input.Errorf(name, line, format, args...))
 }
 
-// nameStyle validates subject-name-style, ignoring case and surrounding space.
+// nameStyle validates subject-name-style. Case and surrounding space do not
+// matter, as for the boolean options: "BASENAME" is "basename".
 func (r *resolver) nameStyle(s NameStyle) NameStyle {
 	switch NameStyle(strings.ToLower(strings.TrimSpace(string(s)))) {
 	case "", NameRelative:
@@ -117,7 +118,7 @@ func (r *resolver) nameStyle(s NameStyle) NameStyle {
 	case NameBasename:
 		return NameBasename
 	}
-	r.fail(inNameStyle, 0, "unknown subject-name-style %s; use %q or %q", quote(string(s)), NameRelative, NameBasename)
+	r.fail(inNameStyle, 0, "is %s; use %s or %s", quote(string(s)), NameRelative, NameBasename)
 	return NameRelative
 }
 
