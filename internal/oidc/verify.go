@@ -13,6 +13,7 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 
 	"github.com/provenant/provenant/internal/ghctx"
+	"github.com/provenant/provenant/internal/redact"
 )
 
 // Audience is the audience provenant requests: the one Fulcio expects.
@@ -126,7 +127,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (ghctx.Claims, erro
 	}
 	idt, err := provider.Verifier(&gooidc.Config{ClientID: v.audience, Now: v.now}).Verify(ctx, token)
 	if err != nil {
-		return ghctx.Claims{}, fmt.Errorf("verifying OIDC token: %w", scrub(err, token))
+		return ghctx.Claims{}, fmt.Errorf("verifying OIDC token: %w", redact.Error(err, token))
 	}
 	var raw json.RawMessage
 	if err := idt.Claims(&raw); err != nil {
@@ -153,12 +154,4 @@ func unverifiedIssuer(token string) (string, error) {
 		return "", errors.New("verifying OIDC token: payload has no iss claim")
 	}
 	return c.Iss, nil
-}
-
-// scrub makes sure an error from a dependency cannot carry the token.
-func scrub(err error, token string) error {
-	if token != "" && strings.Contains(err.Error(), token) {
-		return errors.New(strings.ReplaceAll(err.Error(), token, "***"))
-	}
-	return err
 }

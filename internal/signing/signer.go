@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/provenant/provenant/internal/httpretry"
+	"github.com/provenant/provenant/internal/redact"
 )
 
 // PayloadType is the DSSE payload type of in-toto statements.
@@ -100,7 +101,7 @@ func (s *Sigstore) Sign(ctx context.Context, statement []byte) ([]byte, error) {
 	}
 	pb, err := sign.Bundle(&sign.DSSEData{Data: statement, PayloadType: PayloadType}, kp, opts)
 	if err != nil {
-		return nil, fmt.Errorf("signing: %w", scrub(err, s.token))
+		return nil, fmt.Errorf("signing: %w", redact.Error(err, s.token))
 	}
 	return marshal(pb)
 }

@@ -1,6 +1,9 @@
 package signing
 
 import (
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sigstore/sigstore-go/pkg/root"
+
+	"github.com/provenant/provenant/internal/redact"
 )
 
 const start = `"validFor":{"start":"2020-01-01T00:00:00Z"}`
@@ -117,5 +122,33 @@ func TestNew_needsToken(t *testing.T) {
 	t.Parallel()
 	if _, err := New(Services{CA: "http://ca.test"}, nil, ""); err == nil {
 		t.Error("New without a token succeeded")
+	}
+}
+
+// TestSign_errorHidesToken has Fulcio refuse the token and echo it back in
+// every encoding; the error must carry none of them.
+func TestSign_errorHidesToken(t *testing.T) {
+	t.Parallel()
+	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"https://issuer.test","sub":"repo:o/r"}`))
+	token := "eyJhbGciOiJub25lIn0." + payload + ".c2lnbmF0dXJl"
+	fulcio := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "bad token "+strings.Join(redact.Forms(token), " and "), http.StatusBadRequest)
+	}))
+	t.Cleanup(fulcio.Close)
+	s, err := New(Services{CA: fulcio.URL}, nil, token, WithTransport(http.DefaultTransport))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Sign(t.Context(), []byte(`{}`))
+	if err == nil {
+		t.Fatal("Sign succeeded with a refused token")
+	}
+	if !strings.Contains(err.Error(), "bad token REDACTED") {
+		t.Errorf("error = %q, want Fulcio's answer, redacted", err)
+	}
+	for _, f := range redact.Forms(token) {
+		if strings.Contains(err.Error(), f) {
+			t.Errorf("error contains the token as %q: %v", f, err)
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v84/github"
+
+	"github.com/provenant/provenant/internal/redact"
 )
 
 // apiError is a failed API call, described for people: the request
@@ -30,8 +32,9 @@ func (c Caller) explain(err error, attempts int) error {
 	return &apiError{msg: msg, err: err}
 }
 
-// describe renders go-github's errors without URL queries, which may hold
-// signed download URLs' signatures, and adds a hint for the usual causes.
+// describe renders go-github's errors with URLs redacted (redact.URL:
+// query values may hold signed download URLs' signatures), and adds a
+// hint for the usual causes.
 func (c Caller) describe(err error) string {
 	var rl *github.RateLimitError
 	var ab *github.AbuseRateLimitError
@@ -49,7 +52,7 @@ func (c Caller) describe(err error) string {
 		}
 		return msg + c.hint(er.Response)
 	case errors.As(err, &ue):
-		return fmt.Sprintf("%s %s: %v", ue.Op, redact(ue.URL), ue.Err)
+		return fmt.Sprintf("%s %s: %v", ue.Op, redact.URL(ue.URL), ue.Err)
 	}
 	return err.Error()
 }
@@ -61,7 +64,7 @@ func requestLine(resp *http.Response) string {
 	}
 	line := fmt.Sprintf("HTTP %d", resp.StatusCode)
 	if resp.Request != nil && resp.Request.URL != nil {
-		line = fmt.Sprintf("%s %s: %s", resp.Request.Method, redact(resp.Request.URL.String()), line)
+		line = fmt.Sprintf("%s %s: %s", resp.Request.Method, redact.URL(resp.Request.URL.String()), line)
 	}
 	return line
 }
@@ -78,16 +81,6 @@ func (c Caller) hint(resp *http.Response) string {
 		return c.Hint(resp.StatusCode)
 	}
 	return ""
-}
-
-// redact drops user info, query and fragment from a URL.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "<unparsable URL>"
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
 }
 
 func nonEmpty(s ...string) []string {

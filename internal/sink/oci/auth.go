@@ -69,18 +69,6 @@ func (k *keychain) Resolve(target authn.Resource) (authn.Authenticator, error) {
 	return authn.DefaultKeychain.Resolve(target)
 }
 
-// secrets lists the values that must not appear in errors.
-func (k *keychain) secrets() []string {
-	var s []string
-	if k.static != nil {
-		s = append(s, k.static.Password)
-	}
-	if k.ghcr != nil {
-		s = append(s, k.ghcr.Password)
-	}
-	return s
-}
-
 // normalizeHost spells a registry host the way ggcr does (docker.io is
 // index.docker.io), in lower case.
 func normalizeHost(h string) string {
