@@ -37,10 +37,18 @@ func configuredSinks(d config.Delivery, env Environment, gc ghctx.Context, inst 
 	if d.UploadAssets {
 		tag, noTag := releaseTag(d.UploadTagName, gc.Claims.Ref)
 		o := release.Options{Tag: tag, Draft: d.DraftRelease, Overwrite: d.OverwriteAssets, Create: true, Commit: gc.Claims.SHA}
-		out = append(out, release.NewSink(release.New(client, owner, repo), o, noTag))
+		up, err := release.New(client, owner, repo)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, release.NewSink(up, o, noTag))
 	}
 	if d.GitHubAttestations {
-		out = append(out, ghattest.NewSink(ghattest.New(client, owner, repo), gc.ServerURL, d.FailOnStorageError))
+		c, err := ghattest.New(client, owner, repo)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ghattest.NewSink(c, gc.ServerURL, d.FailOnStorageError))
 	}
 	return out, nil
 }

@@ -2,11 +2,14 @@ package httpretry
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -47,7 +50,7 @@ func TestTransport(t *testing.T) {
 			}))
 			defer srv.Close()
 			var sleeps []time.Duration
-			tr := New(WithAttempts(tc.attempts), WithSleep(func(_ context.Context, d time.Duration) error {
+			tr := mustNew(t, WithAttempts(tc.attempts), WithSleep(func(_ context.Context, d time.Duration) error {
 				sleeps = append(sleeps, d)
 				return nil
 			}))
@@ -87,7 +90,7 @@ func TestTransport_connectionReset(t *testing.T) {
 		w.WriteHeader(204)
 	}))
 	defer srv.Close()
-	tr := New(WithInner(&http.Transport{DisableKeepAlives: true}), WithSleep(func(context.Context, time.Duration) error { return nil }))
+	tr := mustNew(t, WithInner(&http.Transport{DisableKeepAlives: true}), WithSleep(func(context.Context, time.Duration) error { return nil }))
 	resp, err := (&http.Client{Transport: tr}).Get(srv.URL)
 	if err != nil {
 		t.Fatalf("dropped connection not retried: %v", err)
@@ -104,12 +107,12 @@ func TestTransport_contextEndsWait(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	tr := New(WithBackoff(time.Hour, time.Hour))
+	tr := mustNew(t, WithBackoff(time.Hour, time.Hour))
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
 	start := time.Now()
 	_, err := (&http.Client{Transport: tr}).Do(req)
-	if err == nil {
-		t.Fatal("no error after the deadline")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error = %v, want the context's deadline", err)
 	}
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("waited %v past the deadline", time.Since(start))
@@ -129,9 +132,120 @@ func TestRetryAfter(t *testing.T) {
 		{now.Add(-time.Minute).Format(http.TimeFormat), 0, true},
 	}
 	for _, tc := range cases {
-		got, ok := retryAfter(tc.v, now)
+		got, ok := RetryAfter(tc.v, now)
 		if got != tc.want || ok != tc.ok {
-			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tc.v, got, ok, tc.want, tc.ok)
+			t.Errorf("RetryAfter(%q) = %v, %v; want %v, %v", tc.v, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func mustNew(t *testing.T, opts ...Option) *Transport {
+	t.Helper()
+	tr, err := New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// TestTransport_keepsRequest checks that retries do not change the
+// caller's request, as the RoundTripper contract demands.
+func TestTransport_keepsRequest(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.WriteHeader(503)
+		}
+	}))
+	defer srv.Close()
+	tr := mustNew(t, WithSleep(func(context.Context, time.Duration) error { return nil }))
+	req, _ := http.NewRequest(http.MethodPut, srv.URL, strings.NewReader("payload"))
+	body := req.Body
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if req.Body != body || calls.Load() != 2 {
+		t.Errorf("request body replaced (%v) or %d calls, want 2", req.Body != body, calls.Load())
+	}
+}
+
+func TestRetrier_Do(t *testing.T) {
+	t.Parallel()
+	errTransient, errFinal := errors.New("transient"), errors.New("final")
+	cases := []struct {
+		name         string
+		opts         []Option
+		errs         []error // what each attempt returns; nil ends
+		wait         time.Duration
+		wantAttempts int
+		wantErr      error
+		wantSleeps   int
+	}{
+		{name: "succeeds_after_two", errs: []error{errTransient, errTransient, nil}, wait: time.Second, wantAttempts: 3, wantSleeps: 2},
+		{name: "stops_when_classified_final", errs: []error{errTransient, errFinal, nil}, wait: time.Second, wantAttempts: 2, wantErr: errFinal, wantSleeps: 1},
+		{name: "attempts_used_up", opts: []Option{WithAttempts(2)}, errs: []error{errTransient, errTransient, nil}, wait: time.Second, wantAttempts: 2, wantErr: errTransient, wantSleeps: 1},
+		{name: "deadline_stops_waiting", opts: []Option{WithDeadline(90 * time.Second)}, errs: []error{errTransient, errTransient, nil}, wait: time.Minute,
+			wantAttempts: 2, wantErr: errTransient, wantSleeps: 1},
+		{name: "backoff_when_asked", opts: []Option{WithBackoff(time.Millisecond, 2*time.Millisecond)}, errs: []error{errTransient, nil}, wait: UseBackoff, wantAttempts: 2, wantSleeps: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			var sleeps []time.Duration
+			opts := append([]Option{WithSleep(func(_ context.Context, d time.Duration) error {
+				sleeps = append(sleeps, d)
+				clock = clock.Add(d)
+				return nil
+			})}, tc.opts...)
+			r, err := NewRetrier(opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.now = func() time.Time { return clock }
+			n := 0
+			attempts, err := r.Do(t.Context(), func(context.Context) error { n++; return tc.errs[n-1] },
+				func(err error, _ int) (time.Duration, bool) { return tc.wait, err == errTransient })
+			if attempts != tc.wantAttempts || !errors.Is(err, tc.wantErr) || (tc.wantErr == nil && err != nil) {
+				t.Errorf("Do = %d, %v; want %d, %v", attempts, err, tc.wantAttempts, tc.wantErr)
+			}
+			if len(sleeps) != tc.wantSleeps {
+				t.Errorf("sleeps = %v, want %d", sleeps, tc.wantSleeps)
+			}
+			for _, s := range sleeps {
+				if tc.wait == UseBackoff && (s <= 0 || s > 2*time.Millisecond) {
+					t.Errorf("backoff sleep %v out of range", s)
+				}
+			}
+		})
+	}
+}
+
+func TestOptions_invalid(t *testing.T) {
+	t.Parallel()
+	for name, opt := range map[string]Option{
+		"nil_inner":         WithInner(nil),
+		"zero_backoff":      WithBackoff(0, time.Second),
+		"cap_below_base":    WithBackoff(time.Second, time.Millisecond),
+		"negative_deadline": WithDeadline(-time.Second),
+	} {
+		if _, err := New(opt); err == nil {
+			t.Errorf("%s: New succeeded", name)
+		}
+	}
+}
+
+func TestTemporary(t *testing.T) {
+	t.Parallel()
+	for err, want := range map[error]bool{
+		nil: false, context.Canceled: false, context.DeadlineExceeded: false, errors.New("x509: unknown authority"): false,
+		io.ErrUnexpectedEOF: true, syscall.ECONNRESET: true, fmt.Errorf("read: %w", syscall.ECONNREFUSED): true,
+	} {
+		if got := Temporary(err); got != want {
+			t.Errorf("Temporary(%v) = %v, want %v", err, got, want)
 		}
 	}
 }

@@ -44,17 +44,41 @@ type options struct {
 }
 
 // Option configures a Sigstore signer.
-type Option func(*options)
+type Option func(*options) error
 
 // WithTransport sets the transport for Fulcio and TSA requests. The default
 // retries 5xx, 429 and dropped connections with backoff (httpretry).
-func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.transport = rt } }
+func WithTransport(rt http.RoundTripper) Option {
+	return func(o *options) error {
+		if rt == nil {
+			return errors.New("signing: the transport is nil")
+		}
+		o.transport = rt
+		return nil
+	}
+}
 
 // WithTimeout sets the timeout of each request. The default is 30s.
-func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("signing: request timeout %v is not positive", d)
+		}
+		o.timeout = d
+		return nil
+	}
+}
 
 // WithDeadline bounds a whole Sign call. The default is 5 minutes.
-func WithDeadline(d time.Duration) Option { return func(o *options) { o.deadline = d } }
+func WithDeadline(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("signing: deadline %v is not positive", d)
+		}
+		o.deadline = d
+		return nil
+	}
+}
 
 // New returns a signer for the OIDC token (audience "sigstore"). trusted,
 // when non-nil, makes sigstore-go check each log entry as it arrives.
@@ -64,10 +88,16 @@ func New(services Services, trusted root.TrustedMaterial, token string, opts ...
 	}
 	o := options{timeout: 30 * time.Second, deadline: 5 * time.Minute}
 	for _, opt := range opts {
-		opt(&o)
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
 	}
 	if o.transport == nil {
-		o.transport = httpretry.New()
+		rt, err := httpretry.New()
+		if err != nil {
+			return nil, err
+		}
+		o.transport = rt
 	}
 	return &Sigstore{services: services, trusted: trusted, token: token, transport: o.transport, timeout: o.timeout, deadline: o.deadline}, nil
 }

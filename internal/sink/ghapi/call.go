@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -48,32 +46,41 @@ type Caller struct {
 // without its query and GitHub's message, never a credential; the
 // go-github error stays reachable through errors.As.
 func (c Caller) Do(ctx context.Context, f func(context.Context) (*github.Response, error)) error {
-	attempts, sleep := c.Attempts, c.Sleep
+	attempts := c.Attempts
 	if attempts <= 0 {
 		attempts = 5
 	}
-	if sleep == nil {
-		sleep = httpretry.Sleep
+	r, err := httpretry.NewRetrier(httpretry.WithAttempts(attempts), httpretry.WithBackoff(backoffBase, backoffMax),
+		httpretry.WithSleep(c.Sleep))
+	if err != nil {
+		return err
 	}
-	for attempt := 1; ; attempt++ {
-		_, err := f(ctx)
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return err
-		}
-		wait, retry, fatal := retryDelay(err, attempt)
-		switch {
-		case fatal != "":
-			return &apiError{msg: c.describe(err) + "; " + fatal, err: err}
-		case !retry || attempt >= attempts:
-			return c.explain(err, attempt)
-		}
-		if serr := sleep(ctx, wait); serr != nil {
-			return errors.Join(c.explain(err, attempt), serr)
-		}
+	var last error
+	var fatal string
+	n, err := r.Do(ctx, func(ctx context.Context) error {
+		_, last = f(ctx)
+		return last
+	}, func(err error, attempt int) (time.Duration, bool) {
+		wait, retry, why := retryDelay(err, attempt)
+		fatal = why
+		return wait, retry
+	})
+	if err == nil {
+		return nil
 	}
+	if fatal == "" && err == last {
+		// The last attempt was not classified: look whether waiting could
+		// ever have helped.
+		_, _, fatal = retryDelay(last, n)
+	}
+	switch {
+	case fatal != "":
+		return &apiError{msg: c.describe(last) + "; " + fatal, err: last}
+	case err != last:
+		// The context ended a wait: say so next to the API's answer.
+		return errors.Join(c.explain(last, n), ctx.Err())
+	}
+	return c.explain(last, n)
 }
 
 // retryDelay says whether err is worth another attempt and after how
@@ -101,13 +108,13 @@ func retryDelay(err error, attempt int) (wait time.Duration, retry bool, fatal s
 		case rateLimited:
 			wait = secondaryWait(er.Response, attempt)
 		default:
-			wait = backoff(attempt)
-			if d, ok := retryAfter(er.Response.Header.Get("Retry-After")); ok {
+			wait = httpretry.UseBackoff
+			if d, ok := httpretry.RetryAfter(er.Response.Header.Get("Retry-After"), time.Now()); ok {
 				wait = d
 			}
 		}
 	case errors.As(err, &ue):
-		return backoff(attempt), true, ""
+		return httpretry.UseBackoff, httpretry.Temporary(err), ""
 	default:
 		return 0, false, ""
 	}
@@ -131,12 +138,10 @@ func transient(er *github.ErrorResponse) transience {
 		return notTransient
 	}
 	switch c := er.Response.StatusCode; {
-	case c == http.StatusNotImplemented:
-		return notTransient
-	case c >= 500:
-		return serverError
 	case c == http.StatusTooManyRequests:
 		return rateLimited
+	case httpretry.TemporaryStatus(c):
+		return serverError
 	case c == http.StatusForbidden && (er.Response.Header.Get("Retry-After") != "" ||
 		strings.Contains(strings.ToLower(er.Message), "secondary rate limit")):
 		return rateLimited
@@ -151,30 +156,9 @@ func transient(er *github.ErrorResponse) transience {
 // away, so the header is read here instead.)
 func secondaryWait(resp *http.Response, attempt int) time.Duration {
 	if resp != nil {
-		if d, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
+		if d, ok := httpretry.RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			return d
 		}
 	}
 	return min(time.Minute<<min(attempt-1, 4), maxServerWait)
-}
-
-// backoff is exponential with full jitter over its upper half.
-func backoff(attempt int) time.Duration {
-	d := backoffBase << min(attempt-1, 10)
-	d = min(d, backoffMax)
-	return d/2 + rand.N(d/2+1)
-}
-
-// retryAfter parses Retry-After: delay-seconds or an HTTP date.
-func retryAfter(v string) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(0, time.Until(at)), true
-	}
-	return 0, false
 }

@@ -36,29 +36,34 @@ type options struct {
 }
 
 // Option configures a Client.
-type Option func(*options)
+type Option func(*options) error
 
 // WithSleep replaces the wait between attempts; tests use it to record
-// waits instead of waiting. The default waits on a timer or until the
-// context ends.
+// waits instead of waiting. The default, and nil, wait on a timer or until
+// the context ends.
 func WithSleep(f func(context.Context, time.Duration) error) Option {
-	return func(o *options) { o.sleep = f }
+	return func(o *options) error { o.sleep = f; return nil }
 }
 
 // WithMaxAttempts sets how many times the request is sent at most. The
 // default is 5, as actions/attest; values below 1 mean 1.
 func WithMaxAttempts(n int) Option {
-	return func(o *options) { o.attempts = max(1, n) }
+	return func(o *options) error { o.attempts = max(1, n); return nil }
 }
 
 // New returns a Client for owner/repo that calls the API through client,
 // e.g. one from ghapi.NewClient.
-func New(client *github.Client, owner, repo string, opts ...Option) *Client {
+func New(client *github.Client, owner, repo string, opts ...Option) (*Client, error) {
+	if client == nil {
+		return nil, errors.New("ghattest: the GitHub client is nil")
+	}
 	o := options{attempts: 5}
 	for _, opt := range opts {
-		opt(&o)
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
 	}
-	return &Client{gh: client, owner: owner, repo: repo, api: ghapi.Caller{Attempts: o.attempts, Sleep: o.sleep, Hint: hint}}
+	return &Client{gh: client, owner: owner, repo: repo, api: ghapi.Caller{Attempts: o.attempts, Sleep: o.sleep, Hint: hint}}, nil
 }
 
 // hint says what usually causes an error status of the attestations API.

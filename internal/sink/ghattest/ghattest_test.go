@@ -77,7 +77,11 @@ func (e *env) sleep(_ context.Context, d time.Duration) error {
 }
 
 func (e *env) uploader() *ghattest.Client {
-	return ghattest.New(e.client, owner, repo, ghattest.WithSleep(e.sleep))
+	c, err := ghattest.New(e.client, owner, repo, ghattest.WithSleep(e.sleep))
+	if err != nil {
+		panic(err) // the options are fixed and valid
+	}
+	return c
 }
 
 func TestClient_Upload(t *testing.T) {
@@ -199,7 +203,11 @@ func TestClient_WrongToken(t *testing.T) {
 	const wrong = "wrong-token-s3cr3t"
 	c := github.NewClient(nil).WithAuthToken(wrong)
 	c.BaseURL = e.client.BaseURL
-	_, err := ghattest.New(c, owner, repo, ghattest.WithSleep(e.sleep)).Upload(t.Context(), []byte(bundle))
+	client, err := ghattest.New(c, owner, repo, ghattest.WithSleep(e.sleep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Upload(t.Context(), []byte(bundle))
 	if err == nil || strings.Contains(err.Error(), wrong) || !strings.Contains(err.Error(), "401") || errors.Is(err, ghattest.ErrPlan) {
 		t.Errorf("Upload error = %v, want a 401 without the token", err)
 	}

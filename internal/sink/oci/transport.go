@@ -18,11 +18,17 @@ import (
 // wrapTransport puts the request policy around inner: every attempt has its
 // own timeout, and transient failures are retried with backoff.
 func (o *options) wrapTransport() http.RoundTripper {
-	return httpretry.New(
+	rt, err := httpretry.New(
 		httpretry.WithInner(&timeoutTransport{inner: o.transport, timeout: o.timeout}),
 		httpretry.WithAttempts(o.retries+1),
 		httpretry.WithBackoff(o.backoff, 30*time.Second),
 	)
+	if err != nil {
+		// The policy comes from makeOptions' defaults and the test seams,
+		// never from a caller: a bad one is a programming error.
+		panic(fmt.Sprintf("oci: building the retry policy: %v", err))
+	}
+	return rt
 }
 
 // remoteOptions returns the go-containerregistry options for one operation.

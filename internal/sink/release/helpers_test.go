@@ -93,7 +93,11 @@ func setup(t *testing.T, r fakegithub.Repo, opts ...fakegithub.Option) *env {
 }
 
 func (e *env) uploader(opts ...release.Option) *release.Uploader {
-	return release.New(e.client, owner, repo, append([]release.Option{release.WithSleep(e.sleeps.sleep)}, opts...)...)
+	u, err := release.New(e.client, owner, repo, append([]release.Option{release.WithSleep(e.sleeps.sleep)}, opts...)...)
+	if err != nil {
+		panic(err) // tests pass only valid options
+	}
+	return u
 }
 
 func (e *env) seedRelease(t *testing.T, rel fakegithub.Release, assets map[string]string) int64 {

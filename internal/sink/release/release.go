@@ -110,19 +110,19 @@ type options struct {
 }
 
 // Option configures an Uploader.
-type Option func(*options)
+type Option func(*options) error
 
 // WithSleep replaces the wait between attempts; tests use it to record
-// waits instead of waiting. The default waits on a timer or until the
-// context ends.
+// waits instead of waiting. The default, and nil, wait on a timer or until
+// the context ends.
 func WithSleep(f func(context.Context, time.Duration) error) Option {
-	return func(o *options) { o.sleep = f }
+	return func(o *options) error { o.sleep = f; return nil }
 }
 
 // WithMaxAttempts sets how many times one API call is tried at most. The
 // default is 5; values below 1 mean 1.
 func WithMaxAttempts(n int) Option {
-	return func(o *options) { o.attempts = max(1, n) }
+	return func(o *options) error { o.attempts = max(1, n); return nil }
 }
 
 // WithDownloadClient sets the client that fetches an existing asset's
@@ -130,18 +130,29 @@ func WithMaxAttempts(n int) Option {
 // must not add credentials. The default uses http.DefaultTransport with a
 // ghapi.ClientTimeout timeout.
 func WithDownloadClient(c *http.Client) Option {
-	return func(o *options) { o.download = c }
+	return func(o *options) error {
+		if c == nil {
+			return errors.New("release: the download client is nil")
+		}
+		o.download = c
+		return nil
+	}
 }
 
 // New returns an Uploader for owner/repo that calls the API through
 // client, typically one from ghapi.NewClient.
-func New(client *github.Client, owner, repo string, opts ...Option) *Uploader {
+func New(client *github.Client, owner, repo string, opts ...Option) (*Uploader, error) {
+	if client == nil {
+		return nil, errors.New("release: the GitHub client is nil")
+	}
 	o := options{attempts: 5, download: &http.Client{Timeout: ghapi.ClientTimeout}}
 	for _, opt := range opts {
-		opt(&o)
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
 	}
 	return &Uploader{gh: client, owner: owner, repo: repo, download: o.download,
-		api: ghapi.Caller{Attempts: o.attempts, Sleep: o.sleep, Hint: hint}}
+		api: ghapi.Caller{Attempts: o.attempts, Sleep: o.sleep, Hint: hint}}, nil
 }
 
 // call runs one API call with retries.

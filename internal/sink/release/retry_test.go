@@ -181,7 +181,11 @@ func TestUploader_Auth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = release.New(c, owner, repo, release.WithSleep(e.sleeps.sleep)).Upload(t.Context(), release.Options{Tag: "v1", Create: true}, twoAssets)
+	u, err := release.New(c, owner, repo, release.WithSleep(e.sleeps.sleep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = u.Upload(t.Context(), release.Options{Tag: "v1", Create: true}, twoAssets)
 	if err == nil {
 		t.Fatal("Upload succeeded with a wrong token")
 	}
