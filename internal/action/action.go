@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/provenant/provenant/internal/httpretry"
+	"github.com/provenant/provenant/internal/redact"
 )
 
 // maxEventSize caps the event payload read from GITHUB_EVENT_PATH. GitHub
@@ -24,6 +27,7 @@ type Env struct {
 	gha    *githubactions.Action
 	getenv func(string) string
 	getwd  func() (string, error)
+	retry  *httpretry.Retrier
 }
 
 type options struct {
@@ -31,44 +35,70 @@ type options struct {
 	out    io.Writer
 	client *http.Client
 	getwd  func() (string, error)
+	retry  []httpretry.Option
 }
 
 // Option configures an Env.
-type Option func(*options)
+type Option func(*options) error
 
 // WithGetenv sets the environment reader. The default is os.Getenv.
-func WithGetenv(f func(string) string) Option { return func(o *options) { o.getenv = f } }
+func WithGetenv(f func(string) string) Option {
+	return func(o *options) error {
+		if f == nil {
+			return errors.New("action: the environment reader is nil")
+		}
+		o.getenv = f
+		return nil
+	}
+}
 
 // WithWriter sets where workflow commands (masks, annotations, groups) go.
 // The default is os.Stdout, which the runner reads.
-func WithWriter(w io.Writer) Option { return func(o *options) { o.out = w } }
+func WithWriter(w io.Writer) Option {
+	return func(o *options) error {
+		if w == nil {
+			return errors.New("action: the writer is nil")
+		}
+		o.out = w
+		return nil
+	}
+}
 
-// WithHTTPClient sets the client used to fetch the OIDC token. The default
-// has a 30-second timeout.
-func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
-
-// WithGetwd sets how the working directory is found when GITHUB_WORKSPACE is
-// unset. The default is os.Getwd.
-func WithGetwd(f func() (string, error)) Option { return func(o *options) { o.getwd = f } }
+// WithTokenRetry sets how fetching the OIDC token is retried, as
+// httpretry options. The default is httpretry's: four attempts with
+// backoff from 500ms, within 30 seconds in all.
+func WithTokenRetry(opts ...httpretry.Option) Option {
+	return func(o *options) error {
+		o.retry = append(o.retry, opts...)
+		return nil
+	}
+}
 
 // New returns the Env. Inside Actions it masks the token-request credential
 // at once, before anything else can print it.
-func New(opts ...Option) *Env {
+func New(opts ...Option) (*Env, error) {
 	o := options{getenv: os.Getenv, out: os.Stdout, client: &http.Client{Timeout: 30 * time.Second}, getwd: os.Getwd}
 	for _, opt := range opts {
-		opt(&o)
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	retry, err := httpretry.NewRetrier(append([]httpretry.Option{httpretry.WithDeadline(30 * time.Second)}, o.retry...)...)
+	if err != nil {
+		return nil, fmt.Errorf("action: %w", err)
 	}
 	e := &Env{
 		gha: githubactions.New(githubactions.WithGetenv(o.getenv), githubactions.WithWriter(o.out),
 			githubactions.WithHTTPClient(o.client)),
 		getenv: o.getenv,
 		getwd:  o.getwd,
+		retry:  retry,
 	}
 	if e.InActions() {
 		e.Mask(e.getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
 		e.Mask(e.getenv("ACTIONS_RUNTIME_TOKEN"))
 	}
-	return e
+	return e, nil
 }
 
 // Getenv returns an environment variable.
@@ -87,15 +117,34 @@ func (e *Env) Input(name string) (string, bool) {
 	return v, strings.TrimSpace(v) != ""
 }
 
-// Mask tells the runner to hide a secret in all later log output. Outside
-// Actions, and for empty values, it does nothing.
+// Mask tells the runner to hide a secret in all later log output, in
+// every form redact.Forms lists (as it is, base64, URL-escaped), since
+// masking matches exact text. The runner masks line by line, so each line
+// of a multi-line secret is masked too. Outside Actions, and for empty
+// values, it does nothing.
 func (e *Env) Mask(secret string) {
-	if secret == "" || !e.InActions() {
+	if strings.TrimSpace(secret) == "" || !e.InActions() {
 		return
 	}
-	for _, line := range strings.Split(secret, "\n") {
-		if strings.TrimSpace(line) != "" {
-			e.gha.AddMask(line)
+	seen := map[string]bool{}
+	mask := func(v string) {
+		for _, line := range strings.Split(v, "\n") {
+			if strings.TrimSpace(line) != "" && !seen[line] {
+				seen[line] = true
+				e.gha.AddMask(line)
+			}
+		}
+	}
+	for _, f := range redact.Forms(secret) {
+		mask(f)
+	}
+	if strings.Contains(secret, "\n") {
+		for _, line := range strings.Split(secret, "\n") {
+			if strings.TrimSpace(line) != "" {
+				for _, f := range redact.Forms(line) {
+					mask(f)
+				}
+			}
 		}
 	}
 }
@@ -176,47 +225,36 @@ var ErrNoToken = errors.New("no GitHub OIDC token is available: the job needs `p
 	"outside GitHub Actions, ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN must be set")
 
 // Token fetches an OIDC token for the audience from the Actions runtime,
-// retrying transient failures, and masks it before returning it.
+// retrying 5xx, 429 and dropped connections (httpretry), and masks it
+// before returning it.
 func (e *Env) Token(ctx context.Context, audience string) (string, error) {
 	if e.getenv("ACTIONS_ID_TOKEN_REQUEST_URL") == "" || e.getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN") == "" {
 		return "", ErrNoToken
 	}
-	var last error
-	for attempt := range 4 {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return "", fmt.Errorf("fetching the OIDC token: %w", ctx.Err())
-			case <-time.After(backoff(attempt)):
-			}
-		}
-		tok, err := e.gha.GetIDToken(ctx, audience)
-		if err == nil {
-			if tok == "" {
-				return "", errors.New("fetching the OIDC token: the token service answered without a token")
-			}
-			e.Mask(tok)
-			return tok, nil
-		}
-		last = err
-		if !transient(err) {
-			break
-		}
+	var tok string
+	_, err := e.retry.Do(ctx, func(ctx context.Context) error {
+		var err error
+		tok, err = e.gha.GetIDToken(ctx, audience)
+		return err
+	}, transient)
+	if err != nil {
+		return "", fmt.Errorf("fetching the OIDC token: %w", describeTokenError(err))
 	}
-	return "", fmt.Errorf("fetching the OIDC token: %w", describeTokenError(last))
+	if tok == "" {
+		return "", errors.New("fetching the OIDC token: the token service answered without a token")
+	}
+	e.Mask(tok)
+	return tok, nil
 }
 
-func backoff(attempt int) time.Duration {
-	d := time.Duration(250<<attempt) * time.Millisecond
-	return d + time.Duration(time.Now().UnixNano()%int64(d/4+1))
-}
-
-func transient(err error) bool {
+// transient retries what httpretry's Transport would: 5xx but 501, 429,
+// and temporary network errors.
+func transient(err error, _ int) (time.Duration, bool) {
 	var rf *githubactions.RequestFailedError
 	if errors.As(err, &rf) {
-		return rf.StatusCode >= 500 || rf.StatusCode == http.StatusTooManyRequests
+		return httpretry.UseBackoff, httpretry.TemporaryStatus(rf.StatusCode)
 	}
-	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	return httpretry.UseBackoff, httpretry.Temporary(err)
 }
 
 func describeTokenError(err error) error {

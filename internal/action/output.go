@@ -49,12 +49,6 @@ func (e *Env) Warningf(format string, args ...any) { e.gha.Warningf(format, args
 // Noticef reports a notice annotation to the runner.
 func (e *Env) Noticef(format string, args ...any) { e.gha.Noticef(format, args...) }
 
-// Group starts a collapsible group in the job log; EndGroup ends it.
-func (e *Env) Group(title string) { e.gha.Group(title) }
-
-// EndGroup ends the group started by Group.
-func (e *Env) EndGroup() { e.gha.EndGroup() }
-
 func checkFileCommand(getenv func(string) string, name string) error {
 	p := getenv(name)
 	if p == "" {

@@ -35,7 +35,7 @@ type command struct {
 }
 
 var commands = []command{
-	{"attest", "build, write (and later sign) SLSA provenance for subjects", runAttest},
+	{"attest", "build, sign and write SLSA provenance for subjects", runAttest},
 	{"subjects", "resolve subject inputs and print them as sha256sum lines and base64", runSubjects},
 	{"verify", "verify attestations for files or images against a trusted root and a policy", runVerify},
 	{"version", "print the version", runVersion},
@@ -53,7 +53,12 @@ func Main(ctx context.Context, args []string, s Streams) int {
 	if s.Getenv == nil {
 		s.Getenv = os.Getenv
 	}
-	sess := &session{Streams: s, env: action.New(action.WithGetenv(s.Getenv), action.WithWriter(s.Stdout))}
+	env, err := action.New(action.WithGetenv(s.Getenv), action.WithWriter(s.Stdout))
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "provenant: %v\n", err)
+		return ExitError
+	}
+	sess := &session{Streams: s, env: env}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(s.Stdout)
 		if len(args) == 0 {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
@@ -112,11 +111,12 @@ func (s *session) maskSecrets(specs []config.Spec, src config.Source) {
 			continue
 		}
 		v = strings.TrimSpace(v)
+		// Mask covers the value's encoded forms; the user:secret pairs
+		// are masked too, for their base64 in Basic credentials.
 		s.env.Mask(v)
-		s.env.Mask(base64.StdEncoding.EncodeToString([]byte(v)))
 		if user != "" {
-			s.env.Mask(base64.StdEncoding.EncodeToString([]byte(user + ":" + v)))
+			s.env.Mask(user + ":" + v)
 		}
-		s.env.Mask(base64.StdEncoding.EncodeToString([]byte("x-access-token:" + v)))
+		s.env.Mask("x-access-token:" + v)
 	}
 }
