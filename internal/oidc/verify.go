@@ -64,22 +64,6 @@ func WithDefaultIssuer(iss string) Option {
 	}
 }
 
-// WithAudience sets the audience tokens must carry. The default is Audience.
-func WithAudience(aud string) Option {
-	return func(o *options) error { o.audience = aud; return nil }
-}
-
-// WithHTTPClient sets the client used for discovery and JWKS requests. The
-// default has a 30-second timeout.
-func WithHTTPClient(c *http.Client) Option {
-	return func(o *options) error { o.client = c; return nil }
-}
-
-// WithClock sets the clock used for expiry checks. The default is time.Now.
-func WithClock(now func() time.Time) Option {
-	return func(o *options) error { o.now = now; return nil }
-}
-
 // WithDiscoveryURL makes discovery happen at url while tokens still must
 // name the configured issuer. Tests use it to serve a real issuer name from
 // a loopback server; the default is discovery at the issuer itself.

@@ -58,28 +58,6 @@ func WithTransport(rt http.RoundTripper) Option {
 	}
 }
 
-// WithTimeout sets the timeout of each request. The default is 30s.
-func WithTimeout(d time.Duration) Option {
-	return func(o *options) error {
-		if d <= 0 {
-			return fmt.Errorf("signing: request timeout %v is not positive", d)
-		}
-		o.timeout = d
-		return nil
-	}
-}
-
-// WithDeadline bounds a whole Sign call. The default is 5 minutes.
-func WithDeadline(d time.Duration) Option {
-	return func(o *options) error {
-		if d <= 0 {
-			return fmt.Errorf("signing: deadline %v is not positive", d)
-		}
-		o.deadline = d
-		return nil
-	}
-}
-
 // New returns a signer for the OIDC token (audience "sigstore"). trusted,
 // when non-nil, makes sigstore-go check each log entry as it arrives.
 func New(services Services, trusted root.TrustedMaterial, token string, opts ...Option) (*Sigstore, error) {

@@ -45,12 +45,6 @@ func WithSleep(f func(context.Context, time.Duration) error) Option {
 	return func(o *options) error { o.sleep = f; return nil }
 }
 
-// WithMaxAttempts sets how many times the request is sent at most. The
-// default is 5, as actions/attest; values below 1 mean 1.
-func WithMaxAttempts(n int) Option {
-	return func(o *options) error { o.attempts = max(1, n); return nil }
-}
-
 // New returns a Client for owner/repo that calls the API through client,
 // e.g. one from ghapi.NewClient.
 func New(client *github.Client, owner, repo string, opts ...Option) (*Client, error) {

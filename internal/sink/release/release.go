@@ -125,20 +125,6 @@ func WithMaxAttempts(n int) Option {
 	return func(o *options) error { o.attempts = max(1, n); return nil }
 }
 
-// WithDownloadClient sets the client that fetches an existing asset's
-// bytes, to compare them, from the signed URL GitHub redirects to. It
-// must not add credentials. The default uses http.DefaultTransport with a
-// ghapi.ClientTimeout timeout.
-func WithDownloadClient(c *http.Client) Option {
-	return func(o *options) error {
-		if c == nil {
-			return errors.New("release: the download client is nil")
-		}
-		o.download = c
-		return nil
-	}
-}
-
 // New returns an Uploader for owner/repo that calls the API through
 // client, typically one from ghapi.NewClient.
 func New(client *github.Client, owner, repo string, opts ...Option) (*Uploader, error) {
