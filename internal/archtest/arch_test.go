@@ -45,7 +45,7 @@ func TestPurePackages(t *testing.T) {
 		"net/http", "net", "os/exec", "github.com/sigstore/", "github.com/google/go-containerregistry/",
 		"github.com/sethvargo/go-githubactions", "github.com/coreos/go-oidc",
 	}
-	for _, p := range []string{"internal/provenance", "internal/ghctx", "internal/input", "internal/policy", "internal/intoto"} {
+	for _, p := range []string{"internal/provenance", "internal/ghctx", "internal/input", "internal/policy", "internal/intoto", "internal/redact"} {
 		ds, ok := deps[p]
 		if !ok {
 			t.Fatalf("package %s not found", p)
