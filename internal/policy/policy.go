@@ -49,6 +49,10 @@ type Policy struct {
 	DenySelfHosted bool
 	// WorkflowInputs must appear in the provenance with these values.
 	WorkflowInputs map[string]string
+	// RequireKnownBuildType refuses predicates whose build type provenant
+	// cannot cross-check with the certificate. Without it they are
+	// accepted on the certificate alone, and the verdict says so.
+	RequireKnownBuildType bool
 }
 
 // Certificate is what the verified signing certificate says: its identity
