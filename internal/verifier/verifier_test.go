@@ -138,7 +138,7 @@ func TestRun_verifiedProvenance(t *testing.T) {
 		t.Fatalf("Run() = %+v, %v", rep, err)
 	}
 	v := rep.Artifacts[0]
-	want := policy.Provenance{PredicateType: policy.SLSAv1, BuilderID: build.BuilderID, Repository: build.Repository, Ref: build.Ref, Commit: build.Commit}
+	want := policy.Provenance{PredicateType: policy.SLSAv1, BuildType: policy.BuildTypeActions, BuilderID: build.BuilderID, Repository: build.Repository, Ref: build.Ref, Commit: build.Commit}
 	if v.Provenance == nil || v.Root != "test root" || v.Attestation != w.bundle || len(v.Statement) == 0 {
 		t.Fatalf("verdict %+v", v)
 	}
