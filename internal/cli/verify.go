@@ -141,9 +141,23 @@ func runVerify(ctx context.Context, s *session, args []string) error {
 	}
 	cfg := verifier.Config{Targets: targets, Digests: f.digests, Roots: roots, Policy: pol,
 		Attestations: append(append([]string{}, f.provenance...), f.bundles...)}
+	if warn := looseSource(pol); warn != "" {
+		fmt.Fprintln(s.Stderr, "provenant verify: warning: "+warn)
+	}
 	rep, err := verifier.Run(ctx, cfg)
 	if err != nil {
 		return runUsage(err)
 	}
 	return report(s, f, rep)
+}
+
+// looseSource warns when the repository is the only constraint on the
+// build: then any workflow of it, on any ref (a pull request's branch
+// included), is accepted.
+func looseSource(p policy.Policy) string {
+	if p.SourceURI == "" || p.SourceRef != "" || p.BuilderID != "" || p.SignerWorkflow != "" {
+		return ""
+	}
+	return fmt.Sprintf("only --source-uri %s constrains the build: any workflow of that repository on any ref is accepted; "+
+		"add --source-ref (or --source-tag / --source-branch), --builder-id or --signer-workflow", p.SourceURI)
 }

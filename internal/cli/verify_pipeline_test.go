@@ -45,8 +45,14 @@ func TestVerify_offline(t *testing.T) {
 		"--source-uri", "github.com/octo-org/octo-repo", "--source-tag", "v1.2.3", "--builder-id", builderID}
 
 	code, stdout, stderr := runVerifyCmd(t, append([]string{app}, args...)...)
-	if code != ExitOK || !strings.HasPrefix(stdout, "OK       "+app) || !strings.Contains(stdout, "built by     "+builderID) {
+	if code != ExitOK || !strings.HasPrefix(stdout, "OK       "+app) || !strings.Contains(stdout, "built by     "+builderID) ||
+		strings.Contains(stderr, "warning") {
 		t.Fatalf("exit %d:\n%s%s", code, stdout, stderr)
+	}
+	code, _, stderr = runVerifyCmd(t, app, "--source-uri", "github.com/octo-org/octo-repo", args[0], args[1], args[2], args[3])
+	if code != ExitOK || !strings.Contains(stderr, "warning: only --source-uri github.com/octo-org/octo-repo constrains the build") ||
+		!strings.Contains(stderr, "--signer-workflow") {
+		t.Errorf("only --source-uri: exit %d, no warning naming the missing constraints:\n%s", code, stderr)
 	}
 	code, stdout, _ = runVerifyCmd(t, append([]string{app, "--format", "json"}, args...)...)
 	var rep struct {
