@@ -93,6 +93,10 @@ func TestVerify_realSamples(t *testing.T) {
 			[]string{"source repository"}},
 		{"generator_v2.1.0_other_tag", append(generic, "--source-uri", "github.com/slsa-framework/example-package", "--source-tag", "v13"), false,
 			[]string{"source ref"}},
+		{"generator_v1.10.0_dsse", []string{"--digest", "sha256:2892146b063a94cb4a4318c0e98d38af12dcf2b1e29237486b58463b59607bbd",
+			"--provenance-path", sv + "gha_generic_v1.10.0_binary-linux-amd64-push-v14.intoto.jsonl", "--trusted-root", pgRoot,
+			"--source-uri", "github.com/slsa-framework/example-package"}, false,
+			[]string{"slsa-github-generator v1 DSSE envelope: needs its Rekor entry", "slsa-verifier"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

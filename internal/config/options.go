@@ -117,7 +117,7 @@ var table = []Spec{
 	{Name: "provenance-name", Description: "Name of the provenance file; must end in `.intoto.jsonl`. Default: `<subject name>.intoto.jsonl` for one subject, `multiple.intoto.jsonl` for several.", Commands: attestOnly},
 	{Name: "output-dir", Default: ".", Description: "Directory, relative to the workspace, where files are written.", Commands: attestOnly},
 	{Name: "dry-run", Default: "false", Kind: Bool, Description: "Build the statement and print it; sign, write and upload nothing.", Commands: attestOnly},
-	{Name: "provenance-path", Kind: List, Description: "A `.intoto.jsonl` file: one Sigstore bundle per line, or one slsa-github-generator v1 DSSE envelope per line (repeatable).", Commands: verifyOnly},
+	{Name: "provenance-path", Kind: List, Description: "A `.intoto.jsonl` file: one Sigstore bundle per line (repeatable). The bare DSSE envelopes slsa-github-generator wrote before v2.1.0 are recognised, but are refused: their Rekor entry is not looked up.", Commands: verifyOnly},
 	{Name: "bundle", Kind: List, Description: "A `.sigstore.json` bundle (repeatable).", Commands: verifyOnly},
 	{Name: "digest", Kind: List, Description: "Verify an artifact by digest, `sha256:<hex>` (also sha384, sha512), without the file (repeatable).", Commands: verifyOnly},
 	{Name: "trusted-root", Kind: List, Description: "Trusted root JSON, or JSON Lines of several (as `gh attestation trusted-root` prints); nothing is fetched then (repeatable).", Commands: verifyOnly},

@@ -32,6 +32,10 @@ type entity struct {
 func parse(bundleJSON []byte) (*entity, error) {
 	var b bundle.Bundle
 	if err := b.UnmarshalJSON(bundleJSON); err != nil {
+		if legacyEnvelope(bundleJSON) {
+			return nil, refuse(ErrLegacyEnvelope, "the line carries the certificate but not the Rekor entry that vouches for the time of signing; "+
+				"provenant does not search Rekor for it: verify it with slsa-verifier, or use the bundles slsa-github-generator v2.1.0 and later write")
+		}
 		return nil, &Error{Check: ErrMalformed, Err: err}
 	}
 	vc, err := b.VerificationContent()
