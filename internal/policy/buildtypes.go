@@ -73,9 +73,10 @@ func unknownBuildType(v *Verdict, p Policy, e Evidence, bt string, add addFunc) 
 	checkInputs(p, nil, add)
 }
 
-// serverOf is the scheme and host of the certificate's identity, the
-// GitHub server the run was on, e.g. https://github.com.
-func serverOf(san string) string {
+// ServerOf is the scheme and host of a certificate's identity (its SAN),
+// the GitHub server the run was on, e.g. https://github.com; "" when the
+// SAN is not a URL.
+func ServerOf(san string) string {
 	scheme, rest, ok := strings.Cut(san, "://")
 	if !ok {
 		return ""
@@ -138,7 +139,7 @@ func checkWorkflowV1(v *Verdict, p Policy, e Evidence, raw json.RawMessage, add 
 	v.Provenance.BuilderID, v.Provenance.Repository, v.Provenance.Ref, v.Provenance.Commit = builder, wf.Repository, wf.Ref, dep.commit
 
 	runnerEnv := bd.InternalParameters.GitHub.RunnerEnvironment
-	runnerPrefix := serverOf(e.SAN) + "/actions/runner/"
+	runnerPrefix := ServerOf(e.SAN) + "/actions/runner/"
 	if env, ok := strings.CutPrefix(builder, runnerPrefix); ok && v.Provenance.BuildType == BuildTypeSLSAWorkflow {
 		agree(add, "builder.id (runner)", builder, runnerPrefix+ext.RunnerEnvironment, "certificate runner environment as a builder")
 		if runnerEnv == "" {
@@ -224,10 +225,10 @@ func checkV02(v *Verdict, p Policy, e Evidence, raw json.RawMessage, add addFunc
 	v.Provenance.BuilderID, v.Provenance.Repository, v.Provenance.Ref, v.Provenance.Commit = pr.Builder.ID, repo, ref, cs.Digest["sha1"]
 	event := env.EventName
 	if v.Provenance.BuildType == BuildTypeNPM {
-		agree(add, "builder.id", pr.Builder.ID, serverOf(e.SAN)+"/actions/runner", "the runner npm names")
+		agree(add, "builder.id", pr.Builder.ID, ServerOf(e.SAN)+"/actions/runner", "the runner npm names")
 		v.Provenance.BuilderID, event = e.SAN, env.NPMEventName
 		if env.NPMWorkflowRef != "" && ext.BuildConfigURI != "" {
-			agree(add, "GITHUB_WORKFLOW_REF", serverOf(e.SAN)+"/"+env.NPMWorkflowRef, ext.BuildConfigURI, "certificate build config")
+			agree(add, "GITHUB_WORKFLOW_REF", ServerOf(e.SAN)+"/"+env.NPMWorkflowRef, ext.BuildConfigURI, "certificate build config")
 		}
 	} else {
 		agree(add, "builder.id", pr.Builder.ID, e.SAN, "certificate identity")

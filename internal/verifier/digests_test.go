@@ -13,7 +13,6 @@ import (
 	"github.com/provenant/provenant/internal/provenance"
 	"github.com/provenant/provenant/internal/testing/fakesigstore"
 	"github.com/provenant/provenant/internal/verifier"
-	"github.com/provenant/provenant/internal/verify"
 )
 
 // TestRun_sha512Subject verifies an artifact that a statement names by
@@ -21,14 +20,7 @@ import (
 // be read once only, so every digest must come from the same read.
 func TestRun_sha512Subject(t *testing.T) {
 	t.Parallel()
-	s, err := fakesigstore.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	trusted, err := s.TrustedRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, roots := newSigstore(t)
 	content := []byte("package tarball\n")
 	claims := fakesigstore.GitHubClaims(nil)
 	st, err := fakesigstore.Provenance(claims, provenance.V1, map[string][]byte{"pkg": content})
@@ -62,7 +54,7 @@ func TestRun_sha512Subject(t *testing.T) {
 		}
 	}()
 	rep, err := verifier.Run(t.Context(), verifier.Config{Targets: []string{pipe}, Attestations: []string{bundle},
-		Roots: []verify.Root{{Name: "test", Trusted: trusted}}, Policy: policy.Policy{SourceURI: "github.com/octo-org/octo-repo"}})
+		Roots: roots, Policy: policy.Policy{SourceURI: "github.com/octo-org/octo-repo"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,8 @@ type world struct {
 	bundle, tampered string // attestation paths
 }
 
-func newWorld(t *testing.T) world {
+// newSigstore is a fresh in-process instance and its trusted root.
+func newSigstore(t *testing.T) (*fakesigstore.Sigstore, []verify.Root) {
 	t.Helper()
 	s, err := fakesigstore.New()
 	if err != nil {
@@ -43,6 +44,12 @@ func newWorld(t *testing.T) world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, []verify.Root{{Name: "test root", Trusted: trusted}}
+}
+
+func newWorld(t *testing.T) world {
+	t.Helper()
+	s, roots := newSigstore(t)
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {
 		p := filepath.Join(dir, name)
@@ -71,7 +78,7 @@ func newWorld(t *testing.T) world {
 		t.Fatal(err)
 	}
 	return world{
-		roots: []verify.Root{{Name: "test root", Trusted: trusted}},
+		roots: roots,
 		app:   write("app", []byte("app\n")), lib: write("lib", []byte("lib\n")), stray: write("stray", []byte("stray\n")),
 		bundle: write("app.sigstore.json", b), tampered: write("tampered.sigstore.json", tampered),
 	}

@@ -3,7 +3,6 @@ package verify
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -89,7 +88,7 @@ func (r *Result) Evidence() policy.Evidence {
 	x := r.Extensions
 	repo := x.SourceRepositoryURI
 	if repo == "" && x.GithubWorkflowRepository != "" {
-		repo = serverOf(r.SAN) + "/" + x.GithubWorkflowRepository
+		repo = or(policy.ServerOf(r.SAN), "https://github.com") + "/" + x.GithubWorkflowRepository
 	}
 	return policy.Evidence{
 		Certificate: policy.Certificate{
@@ -111,16 +110,6 @@ func or(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// serverOf is the scheme and host of a URL, e.g. https://github.com.
-func serverOf(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return "https://github.com"
-	}
-	host, _, _ := strings.Cut(rest, "/")
-	return scheme + "://" + host
 }
 
 // Bundle verifies bundleJSON under one trusted root: signature, certificate
