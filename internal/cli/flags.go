@@ -22,9 +22,30 @@ func (b boolValue) String() string {
 func (b boolValue) Set(s string) error { *b.v = s; return nil }
 func (b boolValue) IsBoolFlag() bool   { return true }
 
+// listValue is a flag.Value for repeatable options: each use adds a line.
+type listValue struct{ v *string }
+
+func (l listValue) String() string {
+	if l.v == nil {
+		return ""
+	}
+	return *l.v
+}
+
+func (l listValue) Set(s string) error {
+	if *l.v != "" {
+		*l.v += "\n"
+	}
+	*l.v += s
+	return nil
+}
+
 // parseFlags parses args against specs and returns a config.Source: an
 // explicitly given flag wins, then, inside GitHub Actions, the action input
-// of the same name; otherwise the option is unset and takes its default.
+// of the same name (for commands that take inputs, config.TakesActionInputs);
+// otherwise the option is unset and takes its default. Flags and positional
+// arguments may come in any order; "--" ends the flags. A List option's
+// value is its uses, one per line.
 func parseFlags(s *session, cmd, synopsis string, specs []config.Spec, args []string, extra ...func(*flag.FlagSet)) (config.Source, []string, error) {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -35,13 +56,16 @@ func parseFlags(s *session, cmd, synopsis string, specs []config.Spec, args []st
 	for _, sp := range specs {
 		v := new(string)
 		values[sp.Name] = v
-		if sp.Kind == config.Bool {
+		switch sp.Kind {
+		case config.Bool:
 			fs.Var(boolValue{v}, sp.Name, sp.Description)
-		} else {
+		case config.List:
+			fs.Var(listValue{v}, sp.Name, sp.Description)
+		default:
 			fs.StringVar(v, sp.Name, "", sp.Description)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(interleave(fs, args)); err != nil {
 		if err == flag.ErrHelp {
 			printHelp(s.Stdout, cmd, synopsis, specs)
 			return nil, nil, errHelpRequested
@@ -55,14 +79,53 @@ func parseFlags(s *session, cmd, synopsis string, specs []config.Spec, args []st
 			v := *values[name]
 			return v, strings.TrimSpace(v) != ""
 		}
+		if !config.TakesActionInputs(cmd) {
+			return "", false
+		}
 		return s.env.Input(name)
 	}
 	s.maskSecrets(specs, src)
 	return src, fs.Args(), nil
 }
 
+// interleave moves positional arguments after the flags, so that
+// `verify FILE --source-uri …` parses as users expect.
+func interleave(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if fl := fs.Lookup(name); fl != nil && !isBool(fl) && i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	return append(flags, pos...)
+}
+
+func isBool(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
 func printHelp(w io.Writer, cmd, synopsis string, specs []config.Spec) {
-	fmt.Fprintf(w, "Usage: provenant %s [flags]\n\n%s\n\nFlags (also action inputs of the same name):\n", cmd, synopsis)
+	also := " (also action inputs of the same name)"
+	if !config.TakesActionInputs(cmd) {
+		also = ""
+	}
+	fmt.Fprintf(w, "Usage: provenant %s [flags]\n\n%s\n\nFlags%s:\n", cmd, synopsis, also)
 	for _, sp := range specs {
 		arg := " VALUE"
 		if sp.Kind == config.Bool {

@@ -7,23 +7,24 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/provenant/provenant/internal/verify/verifytest"
+	"github.com/provenant/provenant/internal/provenance"
+	"github.com/provenant/provenant/internal/testing/fakesigstore"
 )
 
 // TestVerify_offline runs `provenant verify` on a real bundle from the
 // in-process Sigstore: accepted as made, refused once its artifact changes.
 func TestVerify_offline(t *testing.T) {
-	s, err := verifytest.New()
+	s, err := fakesigstore.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := verifytest.Build{Repository: "https://github.com/octo-org/octo-repo", Ref: "refs/tags/v1.2.3",
-		Commit: "c27d339ee6075c1f744c5d4b200f7901aad2c369", Workflow: ".github/workflows/release.yml"}
-	st, err := b.Statement(map[string][]byte{"app": []byte("app\n")})
+	claims := fakesigstore.GitHubClaims(nil)
+	const builderID = "https://github.com/octo-org/octo-repo/.github/workflows/release.yml@refs/tags/v1.2.3"
+	st, err := fakesigstore.Provenance(claims, provenance.V1, map[string][]byte{"app": []byte("app\n")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	bundle, err := s.Attest(st, b.Signer())
+	bundle, err := s.Attest(t.Context(), st, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +42,17 @@ func TestVerify_offline(t *testing.T) {
 	}
 	app, changed := write("app", []byte("app\n")), write("changed", []byte("app!\n"))
 	args := []string{"--bundle", write("app.sigstore.json", bundle), "--trusted-root", write("root.json", rootJSON),
-		"--source-uri", "github.com/octo-org/octo-repo", "--source-tag", "v1.2.3", "--builder-id", b.BuilderID()}
+		"--source-uri", "github.com/octo-org/octo-repo", "--source-tag", "v1.2.3", "--builder-id", builderID}
 
 	code, stdout, stderr := runVerifyCmd(t, append([]string{app}, args...)...)
-	if code != ExitOK || !strings.HasPrefix(stdout, "OK       "+app) || !strings.Contains(stdout, "built by     "+b.BuilderID()) {
+	if code != ExitOK || !strings.HasPrefix(stdout, "OK       "+app) || !strings.Contains(stdout, "built by     "+builderID) ||
+		strings.Contains(stderr, "warning") {
 		t.Fatalf("exit %d:\n%s%s", code, stdout, stderr)
+	}
+	code, _, stderr = runVerifyCmd(t, app, "--source-uri", "github.com/octo-org/octo-repo", args[0], args[1], args[2], args[3])
+	if code != ExitOK || !strings.Contains(stderr, "warning: only --source-uri github.com/octo-org/octo-repo constrains the build") ||
+		!strings.Contains(stderr, "--signer-workflow") {
+		t.Errorf("only --source-uri: exit %d, no warning naming the missing constraints:\n%s", code, stderr)
 	}
 	code, stdout, _ = runVerifyCmd(t, append([]string{app, "--format", "json"}, args...)...)
 	var rep struct {
@@ -56,7 +63,7 @@ func TestVerify_offline(t *testing.T) {
 		}
 	}
 	if err := json.Unmarshal([]byte(stdout), &rep); code != ExitOK || err != nil || !rep.Verified ||
-		len(rep.Artifacts) != 1 || rep.Artifacts[0].Provenance.Commit != b.Commit || rep.Artifacts[0].TrustedRoot == "" {
+		len(rep.Artifacts) != 1 || rep.Artifacts[0].Provenance.Commit != claims["sha"] || rep.Artifacts[0].TrustedRoot == "" {
 		t.Errorf("--format json: exit %d, %+v:\n%s", code, rep, stdout)
 	}
 	code, stdout, _ = runVerifyCmd(t, append([]string{changed}, args...)...)

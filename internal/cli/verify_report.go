@@ -108,9 +108,15 @@ func printVerdict(w io.Writer, v verifier.Verdict) {
 		p := v.Provenance
 		fmt.Fprintf(w, "OK       %s (%s)\n", v.Name, v.Digest)
 		fmt.Fprintf(w, "  attestation  %s, %s\n", v.Attestation, p.PredicateType)
+		if p.BuildType != "" {
+			fmt.Fprintf(w, "  build type   %s\n", p.BuildType)
+		}
 		fmt.Fprintf(w, "  built by     %s\n", p.BuilderID)
 		fmt.Fprintf(w, "  source       %s @ %s (commit %s)\n", p.Repository, p.Ref, p.Commit)
 		fmt.Fprintf(w, "  checks       %d held, trusted root %s\n", len(v.Checks), v.Root)
+		for _, warn := range v.Warnings {
+			fmt.Fprintf(w, "  warning      %s\n", warn)
+		}
 		return
 	}
 	fmt.Fprintf(w, "REFUSED  %s (%s)\n", v.Name, v.Digest)

@@ -5,8 +5,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/provenant/provenant/internal/config"
 )
 
 // runVerifyCmd runs `provenant verify` outside Actions.
@@ -72,5 +75,35 @@ func TestVerify_jsonRefusal(t *testing.T) {
 		"--bundle", "../sink/oci/testdata/tsa-only.sigstore.json", "--trusted-root", "testdata/empty_trusted_root.json")
 	if code != ExitError || !strings.Contains(stdout, `"verified": false`) || !strings.Contains(stdout, `"refusals"`) {
 		t.Errorf("exit %d:\n%s", code, stdout)
+	}
+}
+
+// TestVerify_help lists every option of the table with its description,
+// and says none is an action input.
+func TestVerify_help(t *testing.T) {
+	code, stdout, _ := runVerifyCmd(t, "--help")
+	if code != ExitOK || strings.Contains(stdout, "action inputs") {
+		t.Fatalf("exit %d:\n%s", code, stdout)
+	}
+	flat := strings.Join(strings.Fields(stdout), " ")
+	for _, sp := range config.Verify {
+		if !strings.Contains(stdout, "--"+sp.Name) || !strings.Contains(flat, strings.Join(strings.Fields(sp.Description), " ")) {
+			t.Errorf("--help does not list --%s with its description", sp.Name)
+		}
+	}
+	if !slices.ContainsFunc(config.Verify, func(sp config.Spec) bool { return sp.Kind == config.List && sp.Name == "trusted-root" }) {
+		t.Error("--trusted-root is not a repeatable option")
+	}
+}
+
+// TestVerify_ignoresActionInputs: inside Actions, verify still reads only
+// its command line.
+func TestVerify_ignoresActionInputs(t *testing.T) {
+	var out, errb bytes.Buffer
+	env := map[string]string{"GITHUB_ACTIONS": "true", "INPUT_SOURCE-URI": "github.com/o/r"}
+	code := Main(context.Background(), []string{"verify", "--bundle", "x", "--trusted-root", "testdata/empty_trusted_root.json", "app"},
+		Streams{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }})
+	if code != ExitUsage || !strings.Contains(out.String()+errb.String(), "--source-uri is required") {
+		t.Errorf("exit %d:\n%s%s", code, out.String(), errb.String())
 	}
 }

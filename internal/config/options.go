@@ -11,6 +11,9 @@ const (
 	Bool
 	// Multiline is a string that may hold several lines (lists, JSON).
 	Multiline
+	// List is a repeatable flag: each use adds one value, and the Source
+	// returns them one per line, in the order given.
+	List
 )
 
 // Spec describes one option. The same name is a command-line flag
@@ -33,12 +36,19 @@ type Spec struct {
 const (
 	CmdAttest   = "attest"
 	CmdSubjects = "subjects"
+	CmdVerify   = "verify"
 )
 
 var (
 	attestAndSubjects = []string{CmdAttest, CmdSubjects}
 	attestOnly        = []string{CmdAttest}
+	verifyOnly        = []string{CmdVerify}
 )
+
+// TakesActionInputs reports whether the options of cmd may also come from
+// the action inputs of the same name when it runs inside GitHub Actions.
+// verify takes its options from the command line only.
+func TakesActionInputs(cmd string) bool { return cmd != CmdVerify }
 
 // For returns the options of the command cmd, in the order they are
 // documented.
@@ -60,7 +70,12 @@ var Attest = For(CmdAttest)
 // attest.
 var Subjects = For(CmdSubjects)
 
-// table is every option, each stating the commands that take it.
+// Verify lists the options of `provenant verify`, in the order they are
+// documented. They are command-line flags only, never action inputs.
+var Verify = For(CmdVerify)
+
+// table is every option, each stating the commands that take it. A name
+// may appear twice when two commands give it different meanings.
 var table = []Spec{
 	{Name: "subject-path", Kind: Multiline, Description: "Files to attest: paths or globs (`**` matches any number of directories), separated by newlines or commas, relative to the workspace.", Commands: attestAndSubjects},
 	{Name: "subject-name-style", Default: "relative", Description: "How files from subject-path are named: `relative` (path relative to the workspace) or `basename` (the file name only, as actions/attest-build-provenance names them).", Commands: attestAndSubjects},
@@ -102,6 +117,25 @@ var table = []Spec{
 	{Name: "provenance-name", Description: "Name of the provenance file; must end in `.intoto.jsonl`. Default: `<subject name>.intoto.jsonl` for one subject, `multiple.intoto.jsonl` for several.", Commands: attestOnly},
 	{Name: "output-dir", Default: ".", Description: "Directory, relative to the workspace, where files are written.", Commands: attestOnly},
 	{Name: "dry-run", Default: "false", Kind: Bool, Description: "Build the statement and print it; sign, write and upload nothing.", Commands: attestOnly},
+	{Name: "provenance-path", Kind: List, Description: "A `.intoto.jsonl` file: one Sigstore bundle per line (repeatable). The bare DSSE envelopes slsa-github-generator wrote before v2.1.0 are recognised, but are refused: their Rekor entry is not looked up.", Commands: verifyOnly},
+	{Name: "bundle", Kind: List, Description: "A `.sigstore.json` bundle (repeatable).", Commands: verifyOnly},
+	{Name: "digest", Kind: List, Description: "Verify an artifact by digest, `sha256:<hex>` (also sha384, sha512), without the file (repeatable).", Commands: verifyOnly},
+	{Name: "trusted-root", Kind: List, Description: "Trusted root JSON, or JSON Lines of several (as `gh attestation trusted-root` prints); nothing is fetched then (repeatable).", Commands: verifyOnly},
+	{Name: "sigstore", Description: "Without trusted-root: `public-good` (the default: trust from the public TUF repository, cached).", Commands: verifyOnly},
+	{Name: "source-uri", Description: "Repository the build must come from: `github.com/OWNER/REPO` (required unless insecure-any-source).", Commands: verifyOnly},
+	{Name: "insecure-any-source", Default: "false", Kind: Bool, Description: "Accept an attestation from any repository.", Commands: verifyOnly},
+	{Name: "source-ref", Description: "Full git ref the build must come from, e.g. `refs/tags/v1.2.3`.", Commands: verifyOnly},
+	{Name: "source-tag", Description: "Tag the build must come from (`refs/tags/TAG`).", Commands: verifyOnly},
+	{Name: "source-branch", Description: "Branch the build must come from (`refs/heads/BRANCH`).", Commands: verifyOnly},
+	{Name: "builder-id", Description: "Builder: exact (`URL@ref`), or its URL without `@ref`, which must then be at a tag.", Commands: verifyOnly},
+	{Name: "signer-workflow", Description: "Workflow that signed: `OWNER/REPO/.github/workflows/FILE.yml` (host optional), at any ref.", Commands: verifyOnly},
+	{Name: "cert-oidc-issuer", Default: "https://token.actions.githubusercontent.com", Description: "OIDC issuer the certificate must name.", Commands: verifyOnly},
+	{Name: "predicate-type", Kind: List, Description: "Accepted predicate type: `v1` or `v0.2` (repeatable; default both).", Commands: verifyOnly},
+	{Name: "deny-self-hosted-runners", Default: "false", Kind: Bool, Description: "Refuse builds that ran on self-hosted runners.", Commands: verifyOnly},
+	{Name: "require-known-build-type", Default: "false", Kind: Bool, Description: "Refuse predicates of a build type provenant cannot cross-check with the certificate; by default they are verified on the certificate alone, and the output says so.", Commands: verifyOnly},
+	{Name: "build-workflow-input", Kind: List, Description: "`KEY=VALUE` the provenance must record as a workflow input (repeatable). Inputs are signed only as part of the predicate: no certificate extension vouches for them, so they are as trustworthy as the builder that wrote the predicate.", Commands: verifyOnly},
+	{Name: "format", Default: "text", Description: "Output format: `text` or `json`.", Commands: verifyOnly},
+	{Name: "print-provenance", Description: "Write the verified statements, one JSON per line, to this file (`-` for stdout).", Commands: verifyOnly},
 }
 
 // AttestOutputs names the outputs `provenant attest` sets, with their meaning.

@@ -23,7 +23,14 @@ func TestFor(t *testing.T) {
 	if diff := cmp.Diff(names(Attest[:len(want)]), want); diff != "" {
 		t.Errorf("attest does not start with the subject options (-want +got):\n%s", diff)
 	}
-	if len(Attest) != len(table) || len(For("no-such-command")) != 0 {
-		t.Errorf("For(attest) has %d of %d options", len(Attest), len(table))
+	if len(Attest)+len(Verify) != len(table) || len(For("no-such-command")) != 0 {
+		t.Errorf("For(attest) has %d and For(verify) %d of %d options", len(Attest), len(Verify), len(table))
+	}
+	seen := map[string]bool{}
+	for _, s := range Verify {
+		if seen[s.Name] || s.Description == "" {
+			t.Errorf("verify option %q: duplicated or undocumented", s.Name)
+		}
+		seen[s.Name] = true
 	}
 }

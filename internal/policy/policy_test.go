@@ -28,6 +28,8 @@ func evidence(t *testing.T, version string) Evidence {
 		SourceRepositoryDigest: commit,
 		RunnerEnvironment:      "github-hosted",
 		RunInvocationURI:       "https://github.com/octo-org/octo-repo/actions/runs/789/attempts/1",
+		BuildConfigURI:         san,
+		BuildTrigger:           "push",
 	}}
 }
 
@@ -55,6 +57,35 @@ func pred(st map[string]any, path ...string) map[string]any {
 	return m
 }
 
+func foreignBuildType(t *testing.T, e Evidence) Evidence {
+	return edit(t, e, func(st map[string]any) { pred(st, "buildDefinition")["buildType"] = "https://example.com/build/v1" })
+}
+
+// workflow2024 rewrites a v1 statement as actions/attest-build-provenance
+// wrote it in 2024: the community build type, the runner as the builder
+// and no runner environment.
+func workflow2024(runner string) func(t *testing.T, e Evidence) Evidence {
+	return func(t *testing.T, e Evidence) Evidence {
+		return edit(t, e, func(st map[string]any) {
+			pred(st, "buildDefinition")["buildType"] = BuildTypeSLSAWorkflow
+			pred(st, "runDetails", "builder")["id"] = "https://github.com/actions/runner/" + runner
+			delete(pred(st, "buildDefinition", "internalParameters", "github"), "runner_environment")
+		})
+	}
+}
+
+// npm rewrites a v0.2 statement in npm's layout.
+func npm(event string) func(t *testing.T, e Evidence) Evidence {
+	return func(t *testing.T, e Evidence) Evidence {
+		return edit(t, e, func(st map[string]any) {
+			pred(st)["buildType"] = BuildTypeNPM
+			pred(st, "builder")["id"] = "https://github.com/actions/runner"
+			pred(st, "invocation")["environment"] = map[string]any{"GITHUB_EVENT_NAME": event,
+				"GITHUB_WORKFLOW_REF": "octo-org/octo-repo/.github/workflows/release.yml@refs/tags/v1.2.3"}
+		})
+	}
+}
+
 func TestEvaluate(t *testing.T) {
 	base := Policy{SourceURI: "github.com/octo-org/octo-repo"}
 	tests := []struct {
@@ -64,6 +95,8 @@ func TestEvaluate(t *testing.T) {
 		change  func(t *testing.T, e Evidence) Evidence
 		// fail is the check that must fail; "" means every check holds.
 		fail string
+		// warn is in a warning of the verdict.
+		warn string
 	}{
 		{name: "v1 accepted", version: "v1"},
 		{name: "v0.2 accepted", version: "v02"},
@@ -118,9 +151,42 @@ func TestEvaluate(t *testing.T) {
 				deps[0].(map[string]any)["digest"] = map[string]any{"gitCommit": strings.Repeat("0", 40)}
 			})
 		}, fail: "predicate agrees: source commit"},
-		{name: "v1 foreign build type", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
-			return edit(t, e, func(st map[string]any) { pred(st, "buildDefinition")["buildType"] = "https://example.com/build/v1" })
-		}, fail: "build type"},
+		{name: "v1 foreign build type required known", version: "v1", policy: func(p *Policy) { p.RequireKnownBuildType = true },
+			change: foreignBuildType, fail: "build type"},
+		{name: "v1 foreign build type", version: "v1", change: foreignBuildType, warn: "not cross-checked"},
+		{name: "v1 resolvedDependencies uri disagrees", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) {
+				deps := pred(st, "buildDefinition")["resolvedDependencies"].([]any)
+				deps[0].(map[string]any)["uri"] = "git+https://github.com/evil/repo@refs/tags/v1.2.3"
+			})
+		}, fail: "predicate agrees: resolvedDependencies uri"},
+		{name: "v1 workflow path disagrees", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) {
+				pred(st, "buildDefinition", "externalParameters", "workflow")["path"] = ".github/workflows/other.yml"
+			})
+		}, fail: "predicate agrees: workflow path"},
+		{name: "v1 event disagrees", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) {
+				pred(st, "buildDefinition", "internalParameters", "github")["event_name"] = "workflow_dispatch"
+			})
+		}, fail: "predicate agrees: event_name"},
+		{name: "v1 2024 build type", version: "v1", change: workflow2024("github-hosted")},
+		{name: "v1 2024 build type on another runner", version: "v1", change: workflow2024("self-hosted"), fail: "predicate agrees: builder.id (runner)"},
+		{name: "v1 2024 build type, workflow of another path", version: "v1", change: func(t *testing.T, e Evidence) Evidence {
+			e = workflow2024("github-hosted")(t, e)
+			e.BuildConfigURI = strings.Replace(e.BuildConfigURI, "release.yml", "other.yml", 1)
+			return e
+		}, fail: "predicate agrees: workflow path"},
+		{name: "v0.2 entry point disagrees", version: "v02", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) {
+				pred(st, "invocation", "configSource")["entryPoint"] = ".github/workflows/x.yml"
+			})
+		}, fail: "predicate agrees: workflow path"},
+		{name: "v0.2 event disagrees", version: "v02", change: func(t *testing.T, e Evidence) Evidence {
+			return edit(t, e, func(st map[string]any) { pred(st, "invocation", "environment")["github_event_name"] = "release" })
+		}, fail: "predicate agrees: event_name"},
+		{name: "v0.2 npm", version: "v02", change: npm("push")},
+		{name: "v0.2 npm event disagrees", version: "v02", change: npm("workflow_dispatch"), fail: "predicate agrees: event_name"},
 		{name: "v0.2 ref disagrees", version: "v02", change: func(t *testing.T, e Evidence) Evidence {
 			return edit(t, e, func(st map[string]any) {
 				pred(st, "invocation", "configSource")["uri"] = "git+https://github.com/octo-org/octo-repo@refs/heads/evil"
@@ -163,6 +229,9 @@ func TestEvaluate(t *testing.T) {
 				}
 				if v.Provenance.Commit != commit || v.Provenance.BuilderID != san || len(v.Provenance.Subjects) != 2 {
 					t.Errorf("provenance summary = %+v", v.Provenance)
+				}
+				if got := strings.Join(v.Warnings, "\n"); (tt.warn == "") != (got == "") || !strings.Contains(got, tt.warn) {
+					t.Errorf("warnings = %q, want %q", got, tt.warn)
 				}
 				return
 			}

@@ -3,9 +3,11 @@ package verifier
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"strings"
@@ -87,11 +89,11 @@ func target(ctx context.Context, t string, index subjectIndex, fetch Fetcher) (a
 	if ref, ok := strings.CutPrefix(t, "oci://"); ok {
 		return image(ctx, ref, index.all, fetch)
 	}
-	sum, err := sha256File(t)
+	sums, err := digestFile(t, index.algorithms())
 	if err != nil {
 		return artifact{}, err
 	}
-	dg := intoto.Digest{Alg: intoto.SHA256, Hex: sum}
+	dg := index.claimed(sums)
 	return artifact{name: t, digest: dg, candidates: index.covering(dg)}, nil
 }
 
@@ -138,22 +140,44 @@ func image(ctx context.Context, ref string, given []verify.Candidate, fetch Fetc
 	return art, nil
 }
 
-func sha256File(p string) (string, error) {
+// digestFile hashes the file at p with every algorithm of algs, in one
+// read.
+func digestFile(p string, algs []string) (map[string]string, error) {
 	fh, err := os.Open(p)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer fh.Close()
 	st, err := fh.Stat()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if st.IsDir() {
-		return "", fmt.Errorf("%s is a directory: name the artifact files", p)
+		return nil, fmt.Errorf("%s is a directory: name the artifact files", p)
 	}
-	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
-		return "", fmt.Errorf("reading %s: %w", p, err)
+	hashes := map[string]hash.Hash{}
+	var ws []io.Writer
+	for _, a := range algs {
+		h := newHash(a)
+		hashes[a] = h
+		ws = append(ws, h)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	if _, err := io.Copy(io.MultiWriter(ws...), fh); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", p, err)
+	}
+	out := make(map[string]string, len(hashes))
+	for a, h := range hashes {
+		out[a] = hex.EncodeToString(h.Sum(nil))
+	}
+	return out, nil
+}
+
+func newHash(alg string) hash.Hash {
+	switch alg {
+	case intoto.SHA384:
+		return sha512.New384()
+	case intoto.SHA512:
+		return sha512.New()
+	}
+	return sha256.New()
 }

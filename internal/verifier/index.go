@@ -40,3 +40,31 @@ func (idx subjectIndex) covering(d intoto.Digest) []verify.Candidate {
 	}
 	return idx.all
 }
+
+// algorithms are the digest algorithms the statements name, of those
+// provenant computes, in intoto.Algorithms order; sha256 always, so that
+// an artifact no statement names is still reported by its sha256.
+func (idx subjectIndex) algorithms() []string {
+	out := []string{intoto.SHA256}
+	for _, a := range intoto.Algorithms[1:] {
+		for d := range idx.byDigest {
+			if d.Alg == a {
+				out = append(out, a)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// claimed picks, among an artifact's digests (algorithm to hex), the
+// first in intoto.Algorithms order that a statement names, or the sha256.
+func (idx subjectIndex) claimed(sums map[string]string) intoto.Digest {
+	for _, a := range intoto.Algorithms {
+		d := intoto.Digest{Alg: a, Hex: sums[a]}
+		if sums[a] != "" && len(idx.byDigest[d]) > 0 {
+			return d
+		}
+	}
+	return intoto.Digest{Alg: intoto.SHA256, Hex: sums[intoto.SHA256]}
+}

@@ -43,6 +43,9 @@ type Verdict struct {
 	Provenance  *policy.Provenance `json:"provenance,omitempty"`
 	Checks      []policy.Check     `json:"checks,omitempty"`
 	Refusals    []Refusal          `json:"refusals,omitempty"`
+	// Warnings are about the verified attestation, e.g. a predicate that
+	// could not be cross-checked with the certificate.
+	Warnings []string `json:"warnings,omitempty"`
 	// Statement is the verified in-toto statement JSON.
 	Statement []byte `json:"-"`
 }
@@ -111,7 +114,7 @@ func check(a artifact, roots []verify.Root, pol policy.Policy) Verdict {
 			continue
 		}
 		v.Verified, v.Attestation, v.Root = true, c.Where, got.Root
-		v.Provenance, v.Checks, v.Statement = &pv.Provenance, pv.Checks, got.Statement
+		v.Provenance, v.Checks, v.Statement, v.Warnings = &pv.Provenance, pv.Checks, got.Statement, pv.Warnings
 		v.Refusals = nil
 		return v
 	}

@@ -13,14 +13,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/provenant/provenant/internal/policy"
+	"github.com/provenant/provenant/internal/provenance"
+	"github.com/provenant/provenant/internal/testing/fakesigstore"
 	"github.com/provenant/provenant/internal/verifier"
 	"github.com/provenant/provenant/internal/verify"
-	"github.com/provenant/provenant/internal/verify/verifytest"
 )
 
-var build = verifytest.Build{
+// build is the run that signs, as its certificate and provenance name it.
+var build = struct{ Repository, Ref, Commit, BuilderID string }{
 	Repository: "https://github.com/octo-org/octo-repo", Ref: "refs/tags/v1.2.3",
-	Commit: "c27d339ee6075c1f744c5d4b200f7901aad2c369", Workflow: ".github/workflows/release.yml",
+	Commit:    "c27d339ee6075c1f744c5d4b200f7901aad2c369",
+	BuilderID: "https://github.com/octo-org/octo-repo/.github/workflows/release.yml@refs/tags/v1.2.3",
 }
 
 // world is an instance, two artifacts on disk and their attestation.
@@ -30,12 +33,23 @@ type world struct {
 	bundle, tampered string // attestation paths
 }
 
-func newWorld(t *testing.T) world {
+// newSigstore is a fresh in-process instance and its trusted root.
+func newSigstore(t *testing.T) (*fakesigstore.Sigstore, []verify.Root) {
 	t.Helper()
-	s, err := verifytest.New()
+	s, err := fakesigstore.New()
 	if err != nil {
 		t.Fatal(err)
 	}
+	trusted, err := s.TrustedRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, []verify.Root{{Name: "test root", Trusted: trusted}}
+}
+
+func newWorld(t *testing.T) world {
+	t.Helper()
+	s, roots := newSigstore(t)
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {
 		p := filepath.Join(dir, name)
@@ -44,11 +58,12 @@ func newWorld(t *testing.T) world {
 		}
 		return p
 	}
-	st, err := build.Statement(map[string][]byte{"app": []byte("app\n"), "lib": []byte("lib\n")})
+	claims := fakesigstore.GitHubClaims(nil)
+	st, err := fakesigstore.Provenance(claims, provenance.V1, map[string][]byte{"app": []byte("app\n"), "lib": []byte("lib\n")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.Attest(st, build.Signer())
+	b, err := s.Attest(t.Context(), st, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +78,7 @@ func newWorld(t *testing.T) world {
 		t.Fatal(err)
 	}
 	return world{
-		roots: []verify.Root{{Name: "test root", Trusted: s.TrustedRoot()}},
+		roots: roots,
 		app:   write("app", []byte("app\n")), lib: write("lib", []byte("lib\n")), stray: write("stray", []byte("stray\n")),
 		bundle: write("app.sigstore.json", b), tampered: write("tampered.sigstore.json", tampered),
 	}
@@ -72,7 +87,7 @@ func newWorld(t *testing.T) world {
 func TestRun(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	pol := policy.Policy{SourceURI: "github.com/octo-org/octo-repo", SourceRef: build.Ref, BuilderID: build.BuilderID()}
+	pol := policy.Policy{SourceURI: "github.com/octo-org/octo-repo", SourceRef: build.Ref, BuilderID: build.BuilderID}
 	cases := []struct {
 		name    string
 		cfg     verifier.Config
@@ -130,7 +145,7 @@ func TestRun_verifiedProvenance(t *testing.T) {
 		t.Fatalf("Run() = %+v, %v", rep, err)
 	}
 	v := rep.Artifacts[0]
-	want := policy.Provenance{PredicateType: policy.SLSAv1, BuilderID: build.BuilderID(), Repository: build.Repository, Ref: build.Ref, Commit: build.Commit}
+	want := policy.Provenance{PredicateType: policy.SLSAv1, BuildType: policy.BuildTypeActions, BuilderID: build.BuilderID, Repository: build.Repository, Ref: build.Ref, Commit: build.Commit}
 	if v.Provenance == nil || v.Root != "test root" || v.Attestation != w.bundle || len(v.Statement) == 0 {
 		t.Fatalf("verdict %+v", v)
 	}

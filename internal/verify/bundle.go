@@ -80,18 +80,36 @@ type Result struct {
 	SAN        string
 }
 
-// Evidence is the result as internal/policy reads it.
+// Evidence is the result as internal/policy reads it. Certificates from
+// before Fulcio wrote the source repository extensions (1.3.6.1.4.1.57264.1.12
+// onwards) carry the same facts in the deprecated ones (.2 to .6), which
+// fill the gaps; the repository URL is then built on the SAN's server.
 func (r *Result) Evidence() policy.Evidence {
 	x := r.Extensions
+	repo := x.SourceRepositoryURI
+	if repo == "" && x.GithubWorkflowRepository != "" {
+		repo = or(policy.ServerOf(r.SAN), "https://github.com") + "/" + x.GithubWorkflowRepository
+	}
 	return policy.Evidence{
 		Certificate: policy.Certificate{
 			SAN: r.SAN, Issuer: x.Issuer,
-			SourceRepositoryURI: x.SourceRepositoryURI, SourceRepositoryRef: x.SourceRepositoryRef,
-			SourceRepositoryDigest: x.SourceRepositoryDigest, RunnerEnvironment: x.RunnerEnvironment,
-			RunInvocationURI: x.RunInvocationURI,
+			SourceRepositoryURI:    repo,
+			SourceRepositoryRef:    or(x.SourceRepositoryRef, x.GithubWorkflowRef),
+			SourceRepositoryDigest: or(x.SourceRepositoryDigest, x.GithubWorkflowSHA),
+			RunnerEnvironment:      x.RunnerEnvironment,
+			RunInvocationURI:       x.RunInvocationURI,
+			BuildConfigURI:         x.BuildConfigURI,
+			BuildTrigger:           or(x.BuildTrigger, x.GithubWorkflowTrigger),
 		},
 		Statement: r.Statement,
 	}
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // Bundle verifies bundleJSON under one trusted root: signature, certificate

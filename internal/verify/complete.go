@@ -10,11 +10,10 @@ import (
 	"github.com/provenant/provenant/internal/intoto"
 )
 
-// complete runs sigstore-go's whole verification with the same
-// requirements, after the steps above have passed one by one. It is the
-// final word: should it refuse what the steps accepted, the bundle is
-// refused. Such a refusal is an identity mismatch when sigstore-go says so
-// with its typed error, and otherwise counted against the signature, the
+// complete runs sigstore-go's whole verification with the requirements.
+// It is the final word: should it refuse what the steps accept, the bundle
+// is refused. Such a refusal is an identity mismatch when sigstore-go says
+// so with its typed error, and otherwise counted against the signature, the
 // check that covers what sigstore-go verifies last.
 func (e *entity) complete(tm root.TrustedMaterial, req Requirements, artifact intoto.Digest, id *Identity) error {
 	v, err := sgverify.NewVerifier(tm, verifierOptions(req)...)

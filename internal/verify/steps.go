@@ -32,6 +32,10 @@ type entity struct {
 func parse(bundleJSON []byte) (*entity, error) {
 	var b bundle.Bundle
 	if err := b.UnmarshalJSON(bundleJSON); err != nil {
+		if legacyEnvelope(bundleJSON) {
+			return nil, refuse(ErrLegacyEnvelope, "the line carries the certificate but not the Rekor entry that vouches for the time of signing; "+
+				"provenant does not search Rekor for it: verify it with slsa-verifier, or use the bundles slsa-github-generator v2.1.0 and later write")
+		}
 		return nil, &Error{Check: ErrMalformed, Err: err}
 	}
 	vc, err := b.VerificationContent()
@@ -73,41 +77,58 @@ func (e *entity) signedByCertificate() error {
 	return nil
 }
 
-// verifyUnder runs the checks that depend on the trusted root, each named
-// by its own sentinel, then sigstore-go's complete verification as the
-// final word.
+// verifyUnder verifies the bundle under one trusted root. sigstore-go's
+// complete verification decides; only when it refuses are the checks run
+// one by one, each named by its own sentinel, to say which failed. The
+// steps call the same sigstore-go functions its Verify calls (log entries,
+// signed timestamps, the chain at each signing time, SCTs), so running them
+// after a success could not refuse anything and would only double the
+// cost. The cheap checks sigstore-go makes differently (the payload type,
+// the identity) run in both cases.
 func (e *entity) verifyUnder(tm root.TrustedMaterial, req Requirements, artifact intoto.Digest, id *Identity) (*Result, error) {
-	logTimes, err := e.logEntries(tm, req)
-	if err != nil {
-		return nil, err
-	}
-	times, err := e.signingTimes(tm, req, logTimes)
-	if err != nil {
-		return nil, err
-	}
-	chains, err := e.chains(tm, times)
-	if err != nil {
-		return nil, err
-	}
-	if req.SCT {
-		if err := sgverify.VerifySignedCertificateTimestamp(chains, 1, tm); err != nil {
-			return nil, &Error{Check: ErrCertificateTransparency, Err: err}
-		}
-	}
-	if err := e.names(artifact); err != nil {
-		return nil, err
-	}
 	summary, err := certificate.SummarizeCertificate(e.leaf)
 	if err != nil {
 		return nil, refuse(ErrIdentity, "reading the certificate: %w", err)
 	}
+	if err := e.complete(tm, req, artifact, id); err != nil {
+		if stepErr := e.steps(tm, req, artifact, summary, id); stepErr != nil {
+			return nil, stepErr
+		}
+		return nil, err
+	}
+	if err := e.names(artifact); err != nil {
+		return nil, err
+	}
 	if err := checkIdentity(summary, id); err != nil {
 		return nil, err
 	}
-	if err := e.complete(tm, req, artifact, id); err != nil {
-		return nil, err
-	}
 	return &Result{Statement: e.statement, Extensions: summary.Extensions, SAN: summary.SubjectAlternativeName}, nil
+}
+
+// steps runs the checks that depend on the trusted root in turn and
+// returns the first refusal.
+func (e *entity) steps(tm root.TrustedMaterial, req Requirements, artifact intoto.Digest, summary certificate.Summary, id *Identity) error {
+	logTimes, err := e.logEntries(tm, req)
+	if err != nil {
+		return err
+	}
+	times, err := e.signingTimes(tm, req, logTimes)
+	if err != nil {
+		return err
+	}
+	chains, err := e.chains(tm, times)
+	if err != nil {
+		return err
+	}
+	if req.SCT {
+		if err := sgverify.VerifySignedCertificateTimestamp(chains, 1, tm); err != nil {
+			return &Error{Check: ErrCertificateTransparency, Err: err}
+		}
+	}
+	if err := e.names(artifact); err != nil {
+		return err
+	}
+	return checkIdentity(summary, id)
 }
 
 // logEntries verifies the required transparency log entries and returns

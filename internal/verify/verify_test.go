@@ -15,8 +15,8 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 
 	"github.com/provenant/provenant/internal/intoto"
+	"github.com/provenant/provenant/internal/testing/fakesigstore"
 	"github.com/provenant/provenant/internal/verify"
-	"github.com/provenant/provenant/internal/verify/verifytest"
 )
 
 const (
@@ -24,9 +24,8 @@ const (
 	issuer = "https://token.actions.githubusercontent.com"
 )
 
-var signer = verifytest.Signer{SAN: san, Issuer: issuer, Extensions: certificate.Extensions{
-	BuildSignerURI: san, SourceRepositoryURI: "https://github.com/octo-org/octo-repo", SourceRepositoryRef: "refs/tags/v1.2.3",
-}}
+// claims are those of the run that signs; the certificate's SAN is san.
+var claims = fakesigstore.GitHubClaims(nil)
 
 func digestOf(s string) intoto.Digest {
 	sum := sha256.Sum256([]byte(s))
@@ -70,44 +69,55 @@ func field(m map[string]any, path ...string) map[string]any {
 }
 
 type fixture struct {
-	sigstore      *verifytest.Sigstore
+	sigstore      *fakesigstore.Sigstore
+	trusted       *root.TrustedRoot
 	good, other   []byte // bundles for "app" and for "other"
 	foreignCA     root.TrustedMaterial
 	foreignEntire root.TrustedMaterial
 }
 
+func trustedRoot(t *testing.T, s *fakesigstore.Sigstore) *root.TrustedRoot {
+	t.Helper()
+	tr, err := s.TrustedRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	s, err := verifytest.New()
+	s, err := fakesigstore.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	foreign, err := verifytest.New()
+	foreign, err := fakesigstore.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	good, err := s.Attest(statementFor(t, "app", "lib"), signer)
+	good, err := s.Attest(t.Context(), statementFor(t, "app", "lib"), claims)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := s.Attest(statementFor(t, "other"), signer)
+	other, err := s.Attest(t.Context(), statementFor(t, "other"), claims)
 	if err != nil {
 		t.Fatal(err)
 	}
+	trusted, foreignRoot := trustedRoot(t, s), trustedRoot(t, foreign)
 	// The instance's timestamp authority with another certificate authority.
-	foreignCA, err := root.NewTrustedRoot(root.TrustedRootMediaType01, foreign.TrustedRoot().FulcioCertificateAuthorities(),
-		nil, s.TrustedRoot().TimestampingAuthorities(), nil)
+	foreignCA, err := root.NewTrustedRoot(root.TrustedRootMediaType01, foreignRoot.FulcioCertificateAuthorities(),
+		nil, trusted.TimestampingAuthorities(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{sigstore: s, good: good, other: other, foreignCA: foreignCA, foreignEntire: foreign.TrustedRoot()}
+	return fixture{sigstore: s, trusted: trusted, good: good, other: other, foreignCA: foreignCA, foreignEntire: foreignRoot}
 }
 
 func TestVerify(t *testing.T) {
 	t.Parallel()
 	fx := newFixture(t)
-	trusted := []verify.Root{{Name: "test", Trusted: fx.sigstore.TrustedRoot()}}
-	early, err := fx.sigstore.AttestAt(statementFor(t, "app"), signer, time.Now().Add(-30*time.Minute))
+	trusted := []verify.Root{{Name: "test", Trusted: fx.trusted}}
+	early, err := fx.sigstore.Attest(t.Context(), statementFor(t, "app"), claims, fakesigstore.WithTimestampAt(time.Now().Add(-30*time.Minute)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +200,7 @@ func TestVerify_namesTheRootWhenSeveral(t *testing.T) {
 func TestVerify_needsAnIdentityDecision(t *testing.T) {
 	t.Parallel()
 	fx := newFixture(t)
-	if _, err := verify.Verify(fx.good, []verify.Root{{Trusted: fx.sigstore.TrustedRoot()}}, digestOf("app")); err == nil {
+	if _, err := verify.Verify(fx.good, []verify.Root{{Trusted: fx.trusted}}, digestOf("app")); err == nil {
 		t.Fatal("Verify() without an identity option succeeded")
 	}
 }
@@ -201,11 +211,11 @@ func TestBundle(t *testing.T) {
 	req := verify.Requirements{SignedTimestamps: true}
 	id := verify.Identity{SAN: san, Issuer: issuer, Extensions: certificate.Extensions{SourceRepositoryRef: "refs/tags/v1.2.3"}}
 	app := digestOf("app")
-	res, err := verify.Bundle(fx.good, fx.sigstore.TrustedRoot(), app.Alg, app.Hex, id, req)
+	res, err := verify.Bundle(fx.good, fx.trusted, app.Alg, app.Hex, id, req)
 	if err != nil {
 		t.Fatalf("Bundle() = %v", err)
 	}
-	if diff := cmp.Diff(signer.Extensions.SourceRepositoryURI, res.Extensions.SourceRepositoryURI); diff != "" {
+	if diff := cmp.Diff("https://github.com/octo-org/octo-repo", res.Extensions.SourceRepositoryURI); diff != "" {
 		t.Errorf("Extensions mismatch (-want +got):\n%s", diff)
 	}
 	wrong := []verify.Identity{
@@ -214,11 +224,11 @@ func TestBundle(t *testing.T) {
 		{SAN: san, Issuer: issuer, Extensions: certificate.Extensions{SourceRepositoryRef: "refs/heads/main"}},
 	}
 	for _, w := range wrong {
-		if _, err := verify.Bundle(fx.good, fx.sigstore.TrustedRoot(), app.Alg, app.Hex, w, req); !errors.Is(err, verify.ErrIdentity) {
+		if _, err := verify.Bundle(fx.good, fx.trusted, app.Alg, app.Hex, w, req); !errors.Is(err, verify.ErrIdentity) {
 			t.Errorf("Bundle(%+v) = %v, want ErrIdentity", w, err)
 		}
 	}
-	if _, err := verify.Bundle(fx.good, fx.sigstore.TrustedRoot(), app.Alg, app.Hex, id, verify.Requirements{TransparencyLog: true, IntegratedTime: true}); !errors.Is(err, verify.ErrTransparencyLog) {
+	if _, err := verify.Bundle(fx.good, fx.trusted, app.Alg, app.Hex, id, verify.Requirements{TransparencyLog: true, IntegratedTime: true}); !errors.Is(err, verify.ErrTransparencyLog) {
 		t.Errorf("Bundle() without the required log entry = %v, want ErrTransparencyLog", err)
 	}
 }

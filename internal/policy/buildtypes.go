@@ -1,0 +1,246 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// The build types whose predicates provenant cross-checks with the
+// certificate, each by its own rules.
+const (
+	// BuildTypeActions is GitHub's workflow build type, as actions/attest
+	// writes it today: https://actions.github.io/buildtypes/workflow/v1.
+	BuildTypeActions = "https://actions.github.io/buildtypes/workflow/v1"
+	// BuildTypeSLSAWorkflow is the community workflow build type that
+	// actions/attest-build-provenance wrote in 2024 and npm writes for
+	// SLSA v1.0 (builder.id names the runner, not the workflow), and that
+	// slsa-github-generator's delegator writes with its own builder.id:
+	// https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1.
+	BuildTypeSLSAWorkflow = "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"
+	// BuildTypeNPM is npm's SLSA v0.2 build type for GitHub Actions.
+	BuildTypeNPM = "https://github.com/npm/cli/gha/v2"
+	// buildTypeGeneratorPrefix starts slsa-github-generator's v0.2 build
+	// types: generic@v1, container@v1, go@v1, ...
+	buildTypeGeneratorPrefix = "https://github.com/slsa-framework/slsa-github-generator/"
+	// buildTypeProvenantV02 is provenant's v0.2 layout, the generic
+	// generator's.
+	buildTypeProvenantV02 = "https://github.com/provenant/provenant/generic@v1"
+)
+
+type addFunc func(name string, ok bool, format string, args ...any)
+
+// checkPredicate compares the predicate with the certificate by the rules
+// of its build type. A build type provenant does not know is accepted on
+// the certificate alone with a warning, unless the policy requires a known
+// one.
+func checkPredicate(v *Verdict, p Policy, e Evidence, predicateType string, raw json.RawMessage, add addFunc) {
+	var head struct {
+		BuildType       string `json:"buildType"`
+		BuildDefinition struct {
+			BuildType string `json:"buildType"`
+		} `json:"buildDefinition"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		add("predicate", false, "the predicate does not parse: %v", err)
+		return
+	}
+	bt := head.BuildType
+	if predicateType == SLSAv1 {
+		bt = head.BuildDefinition.BuildType
+	}
+	v.Provenance.BuildType = bt
+	switch {
+	case predicateType == SLSAv1 && (bt == BuildTypeActions || bt == BuildTypeSLSAWorkflow):
+		checkWorkflowV1(v, p, e, raw, add)
+	case predicateType == SLSAv02 && (strings.HasPrefix(bt, buildTypeGeneratorPrefix) || bt == buildTypeProvenantV02 || bt == BuildTypeNPM):
+		checkV02(v, p, e, raw, add)
+	default:
+		unknownBuildType(v, p, e, bt, add)
+	}
+}
+
+func unknownBuildType(v *Verdict, p Policy, e Evidence, bt string, add addFunc) {
+	ext := e.Certificate
+	v.Provenance.BuilderID, v.Provenance.Repository = e.SAN, ext.SourceRepositoryURI
+	v.Provenance.Ref, v.Provenance.Commit = ext.SourceRepositoryRef, ext.SourceRepositoryDigest
+	msg := fmt.Sprintf("build type %q is not one provenant knows: the predicate was not cross-checked with the certificate, and the builder and source shown are the certificate's", bt)
+	if p.RequireKnownBuildType {
+		add("build type", false, "%s (a known build type is required)", msg)
+		return
+	}
+	v.Warnings = append(v.Warnings, msg)
+	checkInputs(p, nil, add)
+}
+
+// ServerOf is the scheme and host of a certificate's identity (its SAN),
+// the GitHub server the run was on, e.g. https://github.com; "" when the
+// SAN is not a URL.
+func ServerOf(san string) string {
+	scheme, rest, ok := strings.Cut(san, "://")
+	if !ok {
+		return ""
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	return scheme + "://" + host
+}
+
+type workflowV1 struct {
+	BuildDefinition struct {
+		ExternalParameters struct {
+			Workflow struct {
+				Ref        string `json:"ref"`
+				Repository string `json:"repository"`
+				Path       string `json:"path"`
+			} `json:"workflow"`
+			Inputs map[string]any `json:"inputs"`
+		} `json:"externalParameters"`
+		InternalParameters struct {
+			GitHub struct {
+				EventName         string `json:"event_name"`
+				RunnerEnvironment string `json:"runner_environment"`
+			} `json:"github"`
+		} `json:"internalParameters"`
+		ResolvedDependencies []struct {
+			URI    string            `json:"uri"`
+			Digest map[string]string `json:"digest"`
+		} `json:"resolvedDependencies"`
+	} `json:"buildDefinition"`
+	RunDetails struct {
+		Builder struct {
+			ID string `json:"id"`
+		} `json:"builder"`
+		Metadata struct {
+			InvocationID string `json:"invocationId"`
+		} `json:"metadata"`
+	} `json:"runDetails"`
+}
+
+// checkWorkflowV1 checks both GitHub workflow build types. They differ in
+// builder.id: the current one names the workflow that signed (the SAN);
+// the 2024 community one names the runner
+// (https://github.com/actions/runner/github-hosted), so there the runner
+// environment is compared instead, and the workflow through the build
+// config. slsa-github-generator's delegator writes the community type with
+// its own workflow as the builder; that must then be the SAN.
+func checkWorkflowV1(v *Verdict, p Policy, e Evidence, raw json.RawMessage, add addFunc) {
+	var pr workflowV1
+	if err := json.Unmarshal(raw, &pr); err != nil {
+		add("predicate", false, "the SLSA v1.0 predicate does not parse: %v", err)
+		return
+	}
+	bd, ext := pr.BuildDefinition, e.Certificate
+	wf := bd.ExternalParameters.Workflow
+	var dep struct{ uri, commit string }
+	if len(bd.ResolvedDependencies) > 0 {
+		dep.uri, dep.commit = bd.ResolvedDependencies[0].URI, bd.ResolvedDependencies[0].Digest["gitCommit"]
+	}
+	builder := pr.RunDetails.Builder.ID
+	v.Provenance.BuilderID, v.Provenance.Repository, v.Provenance.Ref, v.Provenance.Commit = builder, wf.Repository, wf.Ref, dep.commit
+
+	runnerEnv := bd.InternalParameters.GitHub.RunnerEnvironment
+	runnerPrefix := ServerOf(e.SAN) + "/actions/runner/"
+	if env, ok := strings.CutPrefix(builder, runnerPrefix); ok && v.Provenance.BuildType == BuildTypeSLSAWorkflow {
+		agree(add, "builder.id (runner)", builder, runnerPrefix+ext.RunnerEnvironment, "certificate runner environment as a builder")
+		if runnerEnv == "" {
+			runnerEnv = env
+		}
+		v.Provenance.BuilderID = e.SAN
+	} else {
+		agree(add, "builder.id", builder, e.SAN, "certificate identity")
+	}
+	if runnerEnv != "" || ext.RunnerEnvironment != "" {
+		agree(add, "runner environment", runnerEnv, ext.RunnerEnvironment, "certificate runner environment")
+	}
+	agree(add, "workflow repository", wf.Repository, ext.SourceRepositoryURI, "certificate source repository")
+	agree(add, "workflow ref", wf.Ref, ext.SourceRepositoryRef, "certificate source ref")
+	checkWorkflowPath(wf.Repository, wf.Path, wf.Ref, ext, add)
+	agree(add, "resolvedDependencies uri", dep.uri, "git+"+ext.SourceRepositoryURI+"@"+ext.SourceRepositoryRef, "certificate source repository at its ref")
+	agree(add, "source commit", dep.commit, ext.SourceRepositoryDigest, "certificate source commit")
+	checkEvent(bd.InternalParameters.GitHub.EventName, ext, add)
+	if got := pr.RunDetails.Metadata.InvocationID; got != "" && ext.RunInvocationURI != "" {
+		agree(add, "invocation", got, ext.RunInvocationURI, "certificate run invocation")
+	}
+	checkInputs(p, bd.ExternalParameters.Inputs, add)
+}
+
+// checkWorkflowPath requires the workflow file the predicate names to be
+// the build config (the top-level workflow) the certificate names.
+func checkWorkflowPath(repo, path, ref string, ext Certificate, add addFunc) {
+	if ext.BuildConfigURI == "" {
+		return // certificates before Fulcio wrote the extension
+	}
+	got := ""
+	if path != "" {
+		got = repo + "/" + path + "@" + ref
+	}
+	agree(add, "workflow path", got, ext.BuildConfigURI, "certificate build config")
+}
+
+// checkEvent requires the event the predicate records to be the
+// certificate's build trigger.
+func checkEvent(event string, ext Certificate, add addFunc) {
+	if ext.BuildTrigger == "" {
+		return
+	}
+	agree(add, "event_name", event, ext.BuildTrigger, "certificate build trigger")
+}
+
+type v02Predicate struct {
+	Builder struct {
+		ID string `json:"id"`
+	} `json:"builder"`
+	Invocation struct {
+		ConfigSource struct {
+			URI        string            `json:"uri"`
+			Digest     map[string]string `json:"digest"`
+			EntryPoint string            `json:"entryPoint"`
+		} `json:"configSource"`
+		Parameters  map[string]any `json:"parameters"`
+		Environment struct {
+			EventName    string `json:"github_event_name"`
+			EventPayload struct {
+				Inputs map[string]any `json:"inputs"`
+			} `json:"github_event_payload"`
+			// npm's names.
+			NPMEventName   string `json:"GITHUB_EVENT_NAME"`
+			NPMWorkflowRef string `json:"GITHUB_WORKFLOW_REF"`
+		} `json:"environment"`
+	} `json:"invocation"`
+}
+
+// checkV02 checks slsa-github-generator's v0.2 layout (and provenant's,
+// the same) and npm's. The generator's builder.id is its reusable
+// workflow, the SAN; npm's is the runner, https://github.com/actions/runner,
+// which says nothing more, so npm's workflow is checked through its
+// entry point and GITHUB_WORKFLOW_REF.
+func checkV02(v *Verdict, p Policy, e Evidence, raw json.RawMessage, add addFunc) {
+	var pr v02Predicate
+	if err := json.Unmarshal(raw, &pr); err != nil {
+		add("predicate", false, "the SLSA v0.2 predicate does not parse: %v", err)
+		return
+	}
+	cs, env, ext := pr.Invocation.ConfigSource, pr.Invocation.Environment, e.Certificate
+	repo, ref, _ := strings.Cut(strings.TrimPrefix(cs.URI, "git+"), "@")
+	v.Provenance.BuilderID, v.Provenance.Repository, v.Provenance.Ref, v.Provenance.Commit = pr.Builder.ID, repo, ref, cs.Digest["sha1"]
+	event := env.EventName
+	if v.Provenance.BuildType == BuildTypeNPM {
+		agree(add, "builder.id", pr.Builder.ID, ServerOf(e.SAN)+"/actions/runner", "the runner npm names")
+		v.Provenance.BuilderID, event = e.SAN, env.NPMEventName
+		if env.NPMWorkflowRef != "" && ext.BuildConfigURI != "" {
+			agree(add, "GITHUB_WORKFLOW_REF", ServerOf(e.SAN)+"/"+env.NPMWorkflowRef, ext.BuildConfigURI, "certificate build config")
+		}
+	} else {
+		agree(add, "builder.id", pr.Builder.ID, e.SAN, "certificate identity")
+	}
+	agree(add, "configSource repository", repo, ext.SourceRepositoryURI, "certificate source repository")
+	agree(add, "configSource ref", ref, ext.SourceRepositoryRef, "certificate source ref")
+	agree(add, "source commit", cs.Digest["sha1"], ext.SourceRepositoryDigest, "certificate source commit")
+	checkWorkflowPath(repo, cs.EntryPoint, ref, ext, add)
+	checkEvent(event, ext, add)
+	inputs, _ := pr.Invocation.Parameters["event_inputs"].(map[string]any)
+	if len(inputs) == 0 {
+		inputs = env.EventPayload.Inputs
+	}
+	checkInputs(p, inputs, add)
+}
