@@ -67,12 +67,14 @@ func TestRun_autoByVisibility(t *testing.T) {
 		{"private", signing.Auto, "private", signing.GitHub, "repository is private"},
 		{"internal", signing.Auto, "internal", signing.GitHub, "repository is internal"},
 		{"public", signing.Auto, "public", signing.PublicGood, "repository is public"},
+		{"private_by_default", "", "private", signing.GitHub, "repository is private"},
+		{"public_by_default", "", "public", signing.PublicGood, "repository is public"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := newRun(t, "tag_push", map[string]any{"repository_visibility": tc.visibility})
-			r.inputs["sigstore"] = tc.sigstore
+			r.inputs["sigstore"] = tc.sigstore // "" leaves the input out
 			delete(r.inputs, "trusted-root")
 			decoy := fakesigstore.NewTestServer(t)
 			rs := newRepos(t, r.sig, decoy)
