@@ -79,9 +79,11 @@ type Result struct {
 	Warnings []string
 	Notices  []string
 	Identity verify.Identity
-	// Instance names the Sigstore instance that signed.
-	Instance string
-	Context  ghctx.Context
+	// Instance names the Sigstore instance that signed; InstanceReason
+	// says why it was chosen, e.g. "repository is private".
+	Instance       string
+	InstanceReason string
+	Context        ghctx.Context
 }
 
 type options struct {
@@ -89,6 +91,7 @@ type options struct {
 	progress func(subject.Progress)
 	verifier []oidc.Option
 	signer   func(signing.Services, *signing.Instance, string) (signing.Signer, error)
+	instance []signing.InstanceOption
 	sinks    []sink.Interface
 }
 
@@ -123,6 +126,14 @@ func WithSigner(s signing.Signer) Option {
 		o.signer = func(signing.Services, *signing.Instance, string) (signing.Signer, error) { return s, nil }
 		return nil
 	}
+}
+
+// WithInstanceOptions adds options for loading the Sigstore instance, such
+// as the TUF repository (signing.WithTUF) or the signing config
+// (signing.WithSigningConfig) of a built-in instance, for tests. The
+// default adds none: the built-in TUF repositories and endpoints.
+func WithInstanceOptions(opts ...signing.InstanceOption) Option {
+	return func(o *options) error { o.instance = append(o.instance, opts...); return nil }
 }
 
 // WithSinks adds sinks that get every attestation after the configured
@@ -171,7 +182,7 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 	if err != nil || cfg.DryRun {
 		return dryRun(sts, subjects, images, id.gc), err
 	}
-	inst, err := chooseInstance(ctx, cfg, env, id.gc)
+	inst, why, err := chooseInstance(ctx, cfg, env, id.gc, o.instance...)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +201,7 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 	}
 	delivered, derr := deliver(ctx, append(sinks, o.sinks...), att)
 	res := assemble(sts, subjects, images, id, inst, signed, files, delivered)
+	res.InstanceReason = why
 	if derr != nil {
 		return res, withFiles(derr, files)
 	}

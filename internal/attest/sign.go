@@ -15,14 +15,22 @@ import (
 	"github.com/provenant/provenant/internal/verify"
 )
 
-// chooseInstance refuses to publish a private repository's identity to a
-// public log unless the user opted in, then loads the Sigstore instance.
-// The refusal comes before any Sigstore service is contacted.
-func chooseInstance(ctx context.Context, cfg *config.Config, env Environment, gc ghctx.Context) (*signing.Instance, error) {
-	if err := allowVisibility(cfg.Sigstore, cfg.PrivateRepository, gc); err != nil {
-		return nil, err
+// chooseInstance picks the Sigstore instance (auto: by the verified
+// repository visibility), refuses to publish a private repository's
+// identity to a public log unless the user opted in, then loads the
+// instance. It returns why the instance was chosen. The refusal comes
+// before any Sigstore service is contacted.
+func chooseInstance(ctx context.Context, cfg *config.Config, env Environment, gc ghctx.Context,
+	opts ...signing.InstanceOption) (*signing.Instance, string, error) {
+	choice := signing.Choose(cfg.Sigstore, gc.Claims.RepositoryVisibility)
+	if err := allowVisibility(choice.Sigstore, cfg.PrivateRepository, gc); err != nil {
+		return nil, "", err
 	}
-	return signing.LoadInstance(ctx, instanceSource(cfg.Sigstore, cfg.TrustedRoot, env))
+	inst, err := signing.LoadInstance(ctx, instanceSource(choice.Sigstore, cfg.TrustedRoot, env), opts...)
+	if err != nil {
+		return nil, "", err
+	}
+	return inst, choice.Reason, nil
 }
 
 // instanceSource resolves workspace-relative paths and the TUF cache.
@@ -51,7 +59,7 @@ func allowVisibility(sigstore string, optedIn bool, gc ghctx.Context) error {
 		vis = "of unknown visibility"
 	}
 	return fmt.Errorf("the repository %s is %s, and signing on %s would publish its name, workflow and commit in a public "+
-		"transparency log; use sigstore: github (GitHub's instance for private repositories) or a private instance, "+
+		"transparency log; use sigstore: auto or github (GitHub's instance for private repositories) or a private instance, "+
 		"or set private-repository: true to publish anyway", gc.Claims.Repository, vis, signing.PublicGood)
 }
 

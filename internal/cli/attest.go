@@ -74,8 +74,8 @@ func attestWith(ctx context.Context, s *session, src config.Source, rest []strin
 		}
 		return nil
 	}
-	fmt.Fprintf(s.Stderr, "provenant attest: signed and verified %d attestation(s) for %d subject(s) as %s; wrote %s\n",
-		len(res.Bundles), len(res.Subjects), res.Identity.SAN, res.ProvenancePath)
+	fmt.Fprintf(s.Stderr, "provenant attest: signed and verified %d attestation(s) for %d subject(s) as %s on %s; wrote %s\n",
+		len(res.Bundles), len(res.Subjects), res.Identity.SAN, instanceLine(res), res.ProvenancePath)
 	return s.reportAttest(res, cfg.ShowSummary)
 }
 

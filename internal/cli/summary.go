@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/internal/attest"
+	"github.com/provenant/provenant/internal/signing"
 )
 
 var storedKind = map[string]string{
@@ -19,8 +20,8 @@ const maxSummaryRows = 100
 // secrets: only names, digests, paths and public identities.
 func attestSummary(res *attest.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Provenance\n\nSigned %d attestation(s) (`%s`) for %d subject(s) on the `%s` Sigstore instance.\n\n",
-		len(res.Bundles), res.PredicateType, len(res.Subjects), res.Instance)
+	fmt.Fprintf(&b, "## Provenance\n\nSigned %d attestation(s) (`%s`) for %d subject(s) on %s.\n\n",
+		len(res.Bundles), res.PredicateType, len(res.Subjects), mdEscape(instanceLine(res)))
 	fmt.Fprintf(&b, "- Builder (certificate identity): `%s`\n- Issuer: `%s`\n- Source: %s at `%s` (`%s`)\n\n",
 		res.Identity.SAN, res.Identity.Issuer, res.Context.RepositoryURL(), res.Context.Claims.SHA, res.Context.Claims.Ref)
 	b.WriteString("### Stored\n\n| Where | Copy | Note |\n|---|---|---|\n")
@@ -86,10 +87,23 @@ func verifyCommands(res *attest.Result) string {
 	fmt.Fprintf(&b, "cosign verify-blob-attestation --bundle %s --type %s \\\n  --certificate-identity %s \\\n  --certificate-oidc-issuer %s \\\n  %s\n",
 		shellQuote(bundle), typ, shellQuote(res.Identity.SAN), shellQuote(res.Identity.Issuer), shellQuote(artifact))
 	b.WriteString("```\n")
-	if res.Instance != "public-good" && res.Instance != "" {
-		fmt.Fprintf(&b, "\nThis instance is not public-good: add `--trusted-root` (provenant, cosign) or `--custom-trusted-root` (gh) with its trusted root.\n")
+	switch res.Instance {
+	case signing.PublicGood, "":
+	case signing.GitHub:
+		b.WriteString("\nThis is GitHub's instance: add `--sigstore github` (provenant); cosign needs `--trusted-root` with the output of `gh attestation trusted-root`.\n")
+	default:
+		b.WriteString("\nThis instance is not public-good: add `--trusted-root` (provenant, cosign) or `--custom-trusted-root` (gh) with its trusted root.\n")
 	}
 	return b.String()
+}
+
+// instanceLine names the instance that signed and why, e.g. "GitHub's
+// Sigstore instance (repository is private)".
+func instanceLine(res *attest.Result) string {
+	if res.InstanceReason == "" {
+		return signing.Describe(res.Instance)
+	}
+	return signing.Describe(res.Instance) + " (" + res.InstanceReason + ")"
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.

@@ -50,7 +50,6 @@ func TestVerify_badInvocations(t *testing.T) {
 		{"no attestation", []string{src, "--trusted-root", root, artifact}, ExitUsage, "no attestation given"},
 		{"bad digest", []string{src, "--bundle", bundle, "--trusted-root", root, "--digest", "sha256:abc"}, ExitError, "want sha256:<64 hex digits>"},
 		{"image by tag", []string{src, "--trusted-root", root, "oci://127.0.0.1:1/app:latest"}, ExitError, "name the image by digest"},
-		{"github without root", []string{src, "--sigstore", "github", "--bundle", bundle, artifact}, ExitUsage, "gh attestation trusted-root"},
 		{"malformed line", []string{src, "--provenance-path", bad, "--trusted-root", root, artifact}, ExitError, "line 2: not a JSON object"},
 		{"missing artifact", []string{src, "--bundle", bundle, "--trusted-root", root, filepath.Join(dir, "none")}, ExitError, "no such file"},
 		{"directory", []string{src, "--bundle", bundle, "--trusted-root", root, dir}, ExitError, "is a directory"},

@@ -2,14 +2,11 @@ package signing
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
-	"github.com/sigstore/sigstore-go/pkg/tuf"
 )
 
 // Names of the built-in Sigstore instances.
@@ -36,12 +33,13 @@ type Instance struct {
 // Source says which instance to load.
 type Source struct {
 	// Sigstore is public-good, github, or a path to a signing config JSON.
+	// Resolve auto with Choose first.
 	Sigstore string
-	// TrustedRoot is a path to a trusted root JSON. Required for a custom
-	// signing config and for github; optional for public-good, where it
-	// replaces the root from TUF.
+	// TrustedRoot is a path to a trusted root JSON, or JSON Lines of
+	// several. Required for a custom signing config; for public-good and
+	// github it replaces the root from TUF.
 	TrustedRoot string
-	// CacheDir holds the TUF cache for public-good.
+	// CacheDir holds the TUF cache of the built-in instances.
 	CacheDir string
 }
 
@@ -50,41 +48,51 @@ type Source struct {
 func IsPublic(sigstore string) bool { return sigstore == PublicGood || sigstore == "" }
 
 // LoadInstance loads the signing config and trusted root of an instance.
-// For public-good it updates the TUF repository over the network;
-// sigstore-go's TUF client takes no context, so ctx is checked before the
-// update and the client's own timeouts bound it.
-func LoadInstance(ctx context.Context, src Source) (*Instance, error) {
+// For public-good and github, unless src.TrustedRoot is given, it updates
+// the instance's TUF repository over the network (or uses the cache in
+// src.CacheDir); sigstore-go's TUF client takes no context, so ctx is
+// checked before the update and each download has a 30s timeout.
+func LoadInstance(ctx context.Context, src Source, opts ...InstanceOption) (*Instance, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("loading the Sigstore instance: %w", err)
 	}
+	o, err := makeLoadOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	switch src.Sigstore {
 	case PublicGood, "":
-		return loadPublicGood(src)
+		return loadPublicGood(src, o)
 	case GitHub:
-		return loadGitHub(src)
+		return loadGitHub(src, o)
 	default:
 		return loadCustom(src)
 	}
 }
 
-func loadPublicGood(src Source) (*Instance, error) {
-	inst := &Instance{Name: PublicGood}
-	if err := os.MkdirAll(src.CacheDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the TUF cache %s: %w", src.CacheDir, err)
+// loadPublicGood takes the signing config and the trusted root from the
+// public-good TUF repository, unless replaced.
+func loadPublicGood(src Source, o loadOptions) (*Instance, error) {
+	repo := o.tuf[PublicGood]
+	sc := o.signingConfig[PublicGood]
+	if sc != nil && src.TrustedRoot != "" {
+		tr, err := readTrustedRoot(src.TrustedRoot, sc)
+		return &Instance{Name: PublicGood, SigningConfig: sc, TrustedRoot: tr}, err
 	}
-	// The embedded root of the public-good TUF repository anchors trust;
-	// the cache lives in the runner's temp dir, never in $HOME.
-	c, err := tuf.New(tuf.DefaultOptions().WithCachePath(src.CacheDir).WithCacheValidity(1))
+	c, err := tufClient(repo, src.CacheDir, o.validityDays)
 	if err != nil {
-		return nil, fmt.Errorf("updating the public-good TUF repository: %w", err)
+		return nil, err
 	}
-	if inst.SigningConfig, err = root.GetSigningConfig(c); err != nil {
-		return nil, fmt.Errorf("reading the public-good signing config from TUF: %w", err)
+	if sc == nil {
+		if sc, err = root.GetSigningConfig(c); err != nil {
+			return nil, fmt.Errorf("reading the public-good signing config from the TUF repository %s: %w", repo.BaseURL, err)
+		}
 	}
+	inst := &Instance{Name: PublicGood, SigningConfig: sc}
 	if src.TrustedRoot != "" {
-		inst.TrustedRoot, err = readTrustedRoot(src.TrustedRoot)
-	} else if inst.TrustedRoot, err = root.GetTrustedRoot(c); err != nil {
-		err = fmt.Errorf("reading the public-good trusted root from TUF: %w", err)
+		inst.TrustedRoot, err = readTrustedRoot(src.TrustedRoot, sc)
+	} else {
+		inst.TrustedRoot, err = tufTrustedRoot(c, repo)
 	}
 	if err != nil {
 		return nil, err
@@ -92,24 +100,51 @@ func loadPublicGood(src Source) (*Instance, error) {
 	return inst, nil
 }
 
-func loadGitHub(src Source) (*Instance, error) {
-	if src.TrustedRoot == "" {
-		return nil, errors.New("sigstore: github needs trusted-root: the path of GitHub's trusted root " +
-			"(for example the output of `gh attestation trusted-root`), since provenant does not ship GitHub's TUF anchor")
+// loadGitHub signs with GitHub's Fulcio and timestamp authority and trusts
+// the root from GitHub's TUF repository, unless replaced.
+func loadGitHub(src Source, o loadOptions) (*Instance, error) {
+	sc := o.signingConfig[GitHub]
+	if sc == nil {
+		var err error
+		if sc, err = githubSigningConfig(); err != nil {
+			return nil, err
+		}
 	}
-	tr, err := readTrustedRoot(src.TrustedRoot)
+	inst := &Instance{Name: GitHub, SigningConfig: sc}
+	var err error
+	if src.TrustedRoot != "" {
+		inst.TrustedRoot, err = readTrustedRoot(src.TrustedRoot, sc)
+	} else {
+		inst.TrustedRoot, err = githubTrustedRoot(src.CacheDir, o)
+	}
 	if err != nil {
 		return nil, err
 	}
-	sc, err := root.NewSigningConfig(root.SigningConfigMediaType02,
-		[]root.Service{{URL: githubFulcioURL, MajorAPIVersion: 1, ValidityPeriodStart: time.Unix(0, 0), Operator: "github"}},
-		nil, nil, root.ServiceConfiguration{Selector: 1},
-		[]root.Service{{URL: githubTSAURL, MajorAPIVersion: 1, ValidityPeriodStart: time.Unix(0, 0), Operator: "github"}},
-		root.ServiceConfiguration{Selector: 1})
+	return inst, nil
+}
+
+func githubTrustedRoot(cacheDir string, o loadOptions) (*root.TrustedRoot, error) {
+	repo := o.tuf[GitHub]
+	c, err := tufClient(repo, cacheDir, o.validityDays)
+	if err != nil {
+		return nil, fmt.Errorf("fetching the trusted root of GitHub's Sigstore instance: %w "+
+			"(trusted-root can name a copy instead, e.g. from `gh attestation trusted-root`)", err)
+	}
+	return tufTrustedRoot(c, repo)
+}
+
+// githubSigningConfig is where GitHub's instance signs; GitHub publishes
+// no signing config.
+func githubSigningConfig() (*root.SigningConfig, error) {
+	svc := func(u string) []root.Service {
+		return []root.Service{{URL: u, MajorAPIVersion: 1, ValidityPeriodStart: time.Unix(0, 0), Operator: "github"}}
+	}
+	sc, err := root.NewSigningConfig(root.SigningConfigMediaType02, svc(githubFulcioURL), nil, nil,
+		root.ServiceConfiguration{Selector: 1}, svc(githubTSAURL), root.ServiceConfiguration{Selector: 1})
 	if err != nil {
 		return nil, fmt.Errorf("building GitHub's signing config: %w", err)
 	}
-	return &Instance{Name: GitHub, SigningConfig: sc, TrustedRoot: tr}, nil
+	return sc, nil
 }
 
 func loadCustom(src Source) (*Instance, error) {
@@ -120,17 +155,9 @@ func loadCustom(src Source) (*Instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the signing config %s: %w", src.Sigstore, err)
 	}
-	tr, err := readTrustedRoot(src.TrustedRoot)
+	tr, err := readTrustedRoot(src.TrustedRoot, sc)
 	if err != nil {
 		return nil, err
 	}
 	return &Instance{Name: filepath.Base(src.Sigstore), SigningConfig: sc, TrustedRoot: tr}, nil
-}
-
-func readTrustedRoot(p string) (*root.TrustedRoot, error) {
-	tr, err := root.NewTrustedRootFromPath(p)
-	if err != nil {
-		return nil, fmt.Errorf("reading the trusted root %s: %w", p, err)
-	}
-	return tr, nil
 }

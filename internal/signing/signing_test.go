@@ -96,7 +96,8 @@ func TestLoadInstance_errors(t *testing.T) {
 		{"custom_without_root", Source{Sigstore: sc}, "trusted-root must name"},
 		{"custom_missing_config", Source{Sigstore: filepath.Join(dir, "nope.json"), TrustedRoot: badRoot}, "nope.json"},
 		{"custom_bad_root", Source{Sigstore: sc, TrustedRoot: badRoot}, "root.json"},
-		{"github_without_root", Source{Sigstore: GitHub}, "gh attestation trusted-root"},
+		{"github_without_cache", Source{Sigstore: GitHub}, "no TUF cache directory"},
+		{"public_good_without_cache", Source{Sigstore: PublicGood}, "no TUF cache directory"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,10 +15,14 @@ type RootSource struct {
 	// Paths are trusted root JSON files, or JSON Lines of several. When
 	// given, they alone decide and nothing is fetched.
 	Paths []string
-	// Sigstore is the instance without Paths: "" or public-good.
+	// Sigstore is the instance without Paths: "" or public-good, or
+	// github; its trusted root is fetched through its TUF repository.
 	Sigstore string
-	// CacheDir holds the TUF cache for public-good.
+	// CacheDir holds the TUF cache of the built-in instances.
 	CacheDir string
+	// Instance replaces built-in TUF repositories (signing.WithTUF), for
+	// tests. The default is none.
+	Instance []signing.InstanceOption
 }
 
 // Errors of Roots that a front end words in its own terms.
@@ -26,8 +30,8 @@ var (
 	// ErrInstanceWithRoot means both trusted root files and an instance
 	// other than public-good were named.
 	ErrInstanceWithRoot = errors.New("a Sigstore instance and trusted root files were both given: the trusted root decides")
-	// ErrGitHubNeedsRoot means GitHub's instance was named without its
-	// trusted root, which is not published through TUF.
+	// ErrGitHubNeedsRoot is no longer returned: GitHub's trusted root is
+	// fetched through GitHub's TUF repository. Kept for callers.
 	ErrGitHubNeedsRoot = errors.New("GitHub's Sigstore instance needs its trusted root: `gh attestation trusted-root` prints it")
 )
 
@@ -35,7 +39,7 @@ var (
 type UnknownInstanceError struct{ Name string }
 
 func (e *UnknownInstanceError) Error() string {
-	return fmt.Sprintf("sigstore %q: only public-good's trusted root can be fetched; give the trusted root", e.Name)
+	return fmt.Sprintf("sigstore %q: only the trusted roots of public-good and github can be fetched; give the trusted root", e.Name)
 }
 
 // TrustUnavailableError means the trusted root could not be fetched, as
@@ -46,7 +50,8 @@ func (e *TrustUnavailableError) Error() string { return e.Err.Error() }
 func (e *TrustUnavailableError) Unwrap() error { return e.Err }
 
 // Roots chooses the trusted roots: the files when any are given,
-// otherwise public-good's root from TUF (cached in CacheDir).
+// otherwise the named instance's root from its TUF repository (cached in
+// CacheDir).
 func Roots(ctx context.Context, src RootSource) ([]verify.Root, error) {
 	if len(src.Paths) > 0 {
 		if src.Sigstore != "" && src.Sigstore != signing.PublicGood {
@@ -62,16 +67,17 @@ func Roots(ctx context.Context, src RootSource) ([]verify.Root, error) {
 		}
 		return out, nil
 	}
-	switch src.Sigstore {
-	case "", signing.PublicGood:
-	case signing.GitHub:
-		return nil, ErrGitHubNeedsRoot
+	name := src.Sigstore
+	switch name {
+	case "":
+		name = signing.PublicGood
+	case signing.PublicGood, signing.GitHub:
 	default:
 		return nil, &UnknownInstanceError{Name: src.Sigstore}
 	}
-	inst, err := signing.LoadInstance(ctx, signing.Source{Sigstore: signing.PublicGood, CacheDir: src.CacheDir})
+	inst, err := signing.LoadInstance(ctx, signing.Source{Sigstore: name, CacheDir: src.CacheDir}, src.Instance...)
 	if err != nil {
 		return nil, &TrustUnavailableError{Err: err}
 	}
-	return []verify.Root{{Name: "public-good", Trusted: inst.TrustedRoot}}, nil
+	return []verify.Root{{Name: name, Trusted: inst.TrustedRoot}}, nil
 }
