@@ -182,7 +182,7 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 	if err != nil || cfg.DryRun {
 		return dryRun(sts, subjects, images, id.gc), err
 	}
-	inst, why, err := chooseInstance(ctx, cfg, env, id.gc, o.instance...)
+	inst, why, err := chooseInstance(ctx, instanceInputOf(cfg), env, id.gc, o.instance...)
 	if err != nil {
 		return nil, err
 	}

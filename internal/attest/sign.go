@@ -15,18 +15,28 @@ import (
 	"github.com/provenant/provenant/internal/verify"
 )
 
+// instanceInput is what the instance choice needs from the configuration.
+type instanceInput struct {
+	sigstore, trustedRoot string
+	privateRepository     bool
+}
+
+func instanceInputOf(cfg *config.Config) instanceInput {
+	return instanceInput{sigstore: cfg.Sigstore, trustedRoot: cfg.TrustedRoot, privateRepository: cfg.PrivateRepository}
+}
+
 // chooseInstance picks the Sigstore instance (auto: by the verified
 // repository visibility), refuses to publish a private repository's
 // identity to a public log unless the user opted in, then loads the
 // instance. It returns why the instance was chosen. The refusal comes
 // before any Sigstore service is contacted.
-func chooseInstance(ctx context.Context, cfg *config.Config, env Environment, gc ghctx.Context,
+func chooseInstance(ctx context.Context, in instanceInput, env Environment, gc ghctx.Context,
 	opts ...signing.InstanceOption) (*signing.Instance, string, error) {
-	choice := signing.Choose(cfg.Sigstore, gc.Claims.RepositoryVisibility)
-	if err := allowVisibility(choice.Sigstore, cfg.PrivateRepository, gc); err != nil {
+	choice := signing.Choose(in.sigstore, gc.Claims.RepositoryVisibility)
+	if err := allowVisibility(choice.Sigstore, in.privateRepository, gc); err != nil {
 		return nil, "", err
 	}
-	inst, err := signing.LoadInstance(ctx, instanceSource(choice.Sigstore, cfg.TrustedRoot, env), opts...)
+	inst, err := signing.LoadInstance(ctx, instanceSource(choice.Sigstore, in.trustedRoot, env), opts...)
 	if err != nil {
 		return nil, "", err
 	}
