@@ -13,8 +13,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"os"
@@ -22,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/provenant/provenant/internal/testing/ociregistry"
 )
 
 func main() {
@@ -45,10 +43,7 @@ func run(listen string, referrers bool) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler: specReferrers(registry.New(
-			registry.WithReferrersSupport(referrers),
-			registry.Logger(log.New(io.Discard, "", 0)),
-		)),
+		Handler:           ociregistry.New(referrers),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(os.Stderr, "ociregistry: serving on %s (referrers %t)\n", ln.Addr(), referrers)
