@@ -47,9 +47,10 @@ func DefaultConfig() Config {
 	return Config{Rekor: "v2", CT: true, TSA: true}
 }
 
-// ParseArgs reads the mode flags of the old scripts/sigstore-stack.sh on
-// top of DefaultConfig, so that a mode can be written as one string such
-// as "--rekor v1 --ct --no-tsa":
+// ParseArgs reads mode flags on top of DefaultConfig, so that a mode can be
+// written as one string such as "--rekor v1 --ct --no-tsa": the syntax of
+// make e2e's E2E_MODES, of internal/e2e's -stack flag and of the
+// sigstore-stack command.
 //
 //	--rekor v1|v2|both|none  (also --rekor=…)
 //	--ct, --no-ct, --tsa, --no-tsa, --registry

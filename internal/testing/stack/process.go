@@ -56,7 +56,7 @@ type proc struct {
 // crashed test. Services whose graceful stop is only a wait (Trillian) use
 // SIGKILL.
 func (s *Stack) start(name string, stopSig syscall.Signal, env []string, bin string, args ...string) (*proc, error) {
-	path, err := lookTool(s.cfg.ToolsDir, bin)
+	path, err := lookTool(s.Config.ToolsDir, bin)
 	if err != nil {
 		return nil, &StartError{Service: name, Err: err}
 	}
@@ -148,7 +148,7 @@ func tail(path string, n int) string {
 // process's log, when p exits or after the ready timeout; p may be nil for
 // a service that runs in process.
 func (s *Stack) waitUntil(ctx context.Context, name string, p *proc, ready func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.readyTimeout())
+	ctx, cancel := context.WithTimeout(ctx, s.Config.readyTimeout())
 	defer cancel()
 	fail := func(err error) error {
 		if p != nil {
@@ -161,7 +161,7 @@ func (s *Stack) waitUntil(ctx context.Context, name string, p *proc, ready func(
 	for {
 		err := ready(ctx)
 		if err == nil {
-			s.cfg.logf("%s ready at +%s", name, time.Since(s.started).Round(10*time.Millisecond))
+			s.Config.logf("%s ready at +%s", name, time.Since(s.started).Round(10*time.Millisecond))
 			return nil
 		}
 		if p != nil && p.exited() {
@@ -169,7 +169,7 @@ func (s *Stack) waitUntil(ctx context.Context, name string, p *proc, ready func(
 		}
 		select {
 		case <-ctx.Done():
-			return fail(fmt.Errorf("not ready after %v: %w", s.cfg.readyTimeout(), err))
+			return fail(fmt.Errorf("not ready after %v: %w", s.Config.readyTimeout(), err))
 		case <-tick.C:
 		}
 	}
@@ -209,11 +209,11 @@ func get(ctx context.Context, url string) ([]byte, error) {
 // run runs a short-lived helper (createtree, the mariadb client) to the
 // end, with its output in logs/<name>.log, and returns its stdout.
 func (s *Stack) run(ctx context.Context, name string, stdin []byte, bin string, args ...string) ([]byte, error) {
-	path, err := lookTool(s.cfg.ToolsDir, bin)
+	path, err := lookTool(s.Config.ToolsDir, bin)
 	if err != nil {
 		return nil, &StartError{Service: name, Err: err}
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.readyTimeout())
+	ctx, cancel := context.WithTimeout(ctx, s.Config.readyTimeout())
 	defer cancel()
 	logPath := filepath.Join(s.Dir, "logs", name+".log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -228,7 +228,7 @@ func (s *Stack) run(ctx context.Context, name string, stdin []byte, bin string, 
 	cmd.Stdout, cmd.Stderr = &out, logf
 	if err := cmd.Run(); err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			err = fmt.Errorf("%w after %v", err, s.cfg.readyTimeout())
+			err = fmt.Errorf("%w after %v", err, s.Config.readyTimeout())
 		}
 		return nil, &StartError{Service: name, Command: cmd.Args, LogFile: logPath, LogTail: tail(logPath, 30), Err: err}
 	}

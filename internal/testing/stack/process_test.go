@@ -20,7 +20,7 @@ func scriptStack(t *testing.T, scripts map[string]string) *Stack {
 	for name, body := range scripts {
 		must(t, os.WriteFile(filepath.Join(tools, "bin", name), []byte("#!/bin/sh\n"+body), 0o755))
 	}
-	s := &Stack{cfg: Config{ToolsDir: tools, ReadyTimeout: 5 * time.Second}, Dir: t.TempDir(), started: time.Now()}
+	s := &Stack{Config: Config{ToolsDir: tools, ReadyTimeout: 5 * time.Second}, Dir: t.TempDir(), started: time.Now()}
 	must(t, os.MkdirAll(filepath.Join(s.Dir, "logs"), 0o755))
 	t.Cleanup(func() { stopAll(s.procs, time.Second) })
 	return s
@@ -81,7 +81,7 @@ func TestWaitHTTP_serviceExits(t *testing.T) {
 func TestWaitHTTP_timeout(t *testing.T) {
 	t.Parallel()
 	s := scriptStack(t, map[string]string{"silent": "echo listening nowhere\nexec sleep 60\n"})
-	s.cfg.ReadyTimeout = 300 * time.Millisecond
+	s.Config.ReadyTimeout = 300 * time.Millisecond
 	p, err := s.start("silent", syscall.SIGTERM, nil, "silent")
 	must(t, err)
 	err = s.waitHTTP(context.Background(), "silent", p, "http://127.0.0.1:1/")

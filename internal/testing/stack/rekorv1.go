@@ -48,8 +48,8 @@ func (s *Stack) startRekorV1(ctx context.Context, installDB *proc) error {
 // keeps in the tools dir, or else finds in the module cache.
 func (s *Stack) trillianSchema() ([]byte, error) {
 	paths := []string{}
-	if s.cfg.ToolsDir != "" {
-		paths = append(paths, filepath.Join(s.cfg.ToolsDir, "share", "trillian-storage.sql"))
+	if s.Config.ToolsDir != "" {
+		paths = append(paths, filepath.Join(s.Config.ToolsDir, "share", "trillian-storage.sql"))
 	}
 	for _, kv := range s.goEnv {
 		if v, ok := strings.CutPrefix(kv, "GOMODCACHE="); ok {

@@ -28,7 +28,7 @@ func (s *Stack) startServices(ctx context.Context) error {
 		return err
 	}
 	var installDB *proc
-	if s.cfg.rekorV1() {
+	if s.Config.rekorV1() {
 		// Creating MariaDB's data dir takes about a second: start it first.
 		p, err := s.start("mariadb-install-db", syscall.SIGTERM, nil, "mariadb-install-db", "--no-defaults",
 			"--datadir="+filepath.Join(s.Dir, "db"), "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db")
@@ -39,7 +39,7 @@ func (s *Stack) startServices(ctx context.Context) error {
 	}
 	var tsa, fulcio, rekorV2 *proc
 	var err error
-	if s.cfg.TSA {
+	if s.Config.TSA {
 		if tsa, err = s.startTSA(); err != nil {
 			return err
 		}
@@ -47,7 +47,7 @@ func (s *Stack) startServices(ctx context.Context) error {
 	if fulcio, err = s.startFulcio(); err != nil {
 		return err
 	}
-	if s.cfg.rekorV2() {
+	if s.Config.rekorV2() {
 		if rekorV2, err = s.startRekorV2(); err != nil {
 			return err
 		}
@@ -68,7 +68,7 @@ func (s *Stack) startServices(ctx context.Context) error {
 			return err
 		}
 	}
-	if s.cfg.CT {
+	if s.Config.CT {
 		if err := s.startCT(ctx); err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func (s *Stack) startServices(ctx context.Context) error {
 			return err
 		}
 	}
-	if s.cfg.Registry {
+	if s.Config.Registry {
 		return s.startRegistries(ctx)
 	}
 	return nil
@@ -99,8 +99,8 @@ func (s *Stack) serve(name, port string, handler http.Handler) error {
 // startOIDC runs the project's fake GitHub OIDC issuer in process.
 func (s *Stack) startOIDC() error {
 	opts := []fakeoidc.Option{fakeoidc.WithIssuer(issuerURL), fakeoidc.WithRequestToken(s.RequestToken)}
-	if s.cfg.ClaimsFile != "" {
-		claims, err := readClaims(s.cfg.ClaimsFile)
+	if s.Config.ClaimsFile != "" {
+		claims, err := readClaims(s.Config.ClaimsFile)
 		if err != nil {
 			return &StartError{Service: "fakeoidc", Err: err}
 		}
@@ -151,7 +151,7 @@ func (s *Stack) startFulcio() (*proc, error) {
 		return nil, &StartError{Service: "fulcio", Err: err}
 	}
 	ct := []string{"--ct-log-url", ""}
-	if s.cfg.CT {
+	if s.Config.CT {
 		spki, err := writeECKey(filepath.Join(s.Dir, "ct.key"))
 		if err == nil {
 			err = writePEM(filepath.Join(s.Dir, "ct.pub"), "PUBLIC KEY", spki)
@@ -245,7 +245,7 @@ http:
 // commandReady is a readiness check that runs a command until it succeeds.
 func (s *Stack) commandReady(bin string, args ...string) func(context.Context) error {
 	return func(ctx context.Context) error {
-		path, err := lookTool(s.cfg.ToolsDir, bin)
+		path, err := lookTool(s.Config.ToolsDir, bin)
 		if err != nil {
 			return err
 		}

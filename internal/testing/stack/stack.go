@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -48,7 +49,7 @@ const (
 // Stack is a running set of services. Its fields are what clients need;
 // a URL is empty when its service does not run.
 type Stack struct {
-	// Config is what was asked for, with defaults filled in.
+	// Config is what Start was given.
 	Config Config
 	// Dir is the work dir; its logs/ holds each service's output.
 	Dir string
@@ -71,7 +72,7 @@ type Stack struct {
 	// referrers API; both empty without Config.Registry.
 	Registry, RegistryReferrers string
 
-	cfg       Config
+	stopMu    sync.Mutex
 	removeDir bool
 	started   time.Time
 	procs     []*proc
@@ -103,7 +104,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if cfg.Rekor == "v2" && !cfg.TSA {
 		cfg.logf("warning: Rekor v2 gives no integrated time; verifiers will want a TSA")
 	}
-	s := &Stack{Config: cfg, cfg: cfg, started: time.Now(), path: searchPath(cfg.ToolsDir, os.Getenv("PATH"))}
+	s := &Stack{Config: cfg, started: time.Now(), path: searchPath(cfg.ToolsDir, os.Getenv("PATH"))}
 	if err := s.prepare(); err != nil {
 		s.Stop()
 		return nil, err
@@ -122,13 +123,13 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 
 // prepare makes the work dir, the request token and the Go environment.
 func (s *Stack) prepare() error {
-	s.Dir = s.cfg.Dir
+	s.Dir = s.Config.Dir
 	if s.Dir == "" {
 		d, err := os.MkdirTemp("", "sigstore-stack.")
 		if err != nil {
 			return fmt.Errorf("making the work dir: %w", err)
 		}
-		s.Dir, s.removeDir = d, !s.cfg.Keep
+		s.Dir, s.removeDir = d, !s.Config.Keep
 	}
 	for _, d := range []string{"logs", "home"} {
 		if err := os.MkdirAll(filepath.Join(s.Dir, d), 0o755); err != nil {
@@ -173,6 +174,8 @@ func (s *Stack) Stop() {
 	if s == nil {
 		return
 	}
+	s.stopMu.Lock()
+	defer s.stopMu.Unlock()
 	stopAll(s.procs, 5*time.Second)
 	s.procs = nil
 	for _, srv := range s.servers {
@@ -186,7 +189,7 @@ func (s *Stack) Stop() {
 }
 
 // Env returns the variables a client of the stack needs, as NAME=value,
-// under the names scripts/sigstore-stack.sh exported them: STACK_DIR,
+// under the names scripts/demo.sh and scripts/image.sh read: STACK_DIR,
 // HOME (Dir/home, so tools keep their state inside the work dir), PATH
 // (the tools first), the Go cache variables pinned to where they were,
 // SIGSTORE_TRUSTED_ROOT, SIGSTORE_TRUSTED_ROOT_JSONL,
@@ -212,10 +215,10 @@ func (s *Stack) Env() []string {
 		"ACTIONS_ID_TOKEN_REQUEST_URL="+s.TokenURL,
 		"ACTIONS_ID_TOKEN_REQUEST_TOKEN="+s.RequestToken,
 		"FULCIO_URL="+s.FulcioURL,
-		"STACK_REKOR="+s.cfg.Rekor,
-		"STACK_CT="+bit[s.cfg.CT],
-		"STACK_TSA="+bit[s.cfg.TSA],
-		"STACK_REGISTRY="+bit[s.cfg.Registry],
+		"STACK_REKOR="+s.Config.Rekor,
+		"STACK_CT="+bit[s.Config.CT],
+		"STACK_TSA="+bit[s.Config.TSA],
+		"STACK_REGISTRY="+bit[s.Config.Registry],
 	)
 	optional := []string{s.CTURL, s.TSAURL, s.RekorV1URL, s.RekorV2URL, s.Registry, s.RegistryReferrers}
 	for i, name := range optionalEnv {
@@ -257,7 +260,7 @@ func (s *Stack) Environ(base []string) []string {
 func (s *Stack) writeTrust(ctx context.Context) error {
 	in := s.trust
 	in.validFrom = time.Now().Add(-time.Hour)
-	if s.cfg.rekorV1() {
+	if s.Config.rekorV1() {
 		b, err := get(ctx, rekorV1URL+"/api/v1/log/publicKey")
 		if err == nil {
 			in.rekorV1SPKI, err = pemOne(b, "PUBLIC KEY")
@@ -273,7 +276,7 @@ func (s *Stack) writeTrust(ctx context.Context) error {
 	if err != nil {
 		return &StartError{Service: "fulcio", Err: fmt.Errorf("reading its root: %w", err)}
 	}
-	if s.cfg.TSA {
+	if s.Config.TSA {
 		// The memory signer makes a new leaf/intermediate/root chain on
 		// every start; keep the order served.
 		b, err := get(ctx, "http://"+host+":"+portTSA+"/api/v1/timestamp/certchain")
@@ -284,7 +287,7 @@ func (s *Stack) writeTrust(ctx context.Context) error {
 			return &StartError{Service: "timestamp-server", Err: fmt.Errorf("reading its chain: %w", err)}
 		}
 	}
-	if err := writeTrust(s.Dir, buildTrustedRoot(in), buildSigningConfig(s.cfg)); err != nil {
+	if err := writeTrust(s.Dir, buildTrustedRoot(in), buildSigningConfig(s.Config)); err != nil {
 		return fmt.Errorf("writing the trusted root: %w", err)
 	}
 	s.TrustedRoot = filepath.Join(s.Dir, "trusted_root.json")
