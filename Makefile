@@ -2,13 +2,15 @@
 SHELL := /bin/bash
 GO ?= go
 export GOTOOLCHAIN := local
-TOOLS ?= $(CURDIR)/.tools
+TOOLS ?= $(or $(PROVENANT_TOOLS),$(CURDIR)/.tools)
+export PROVENANT_TOOLS := $(TOOLS)
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X github.com/provenant/provenant/internal/cli.version=$(VERSION)
 
 .PHONY: all build test lint unit e2e demo bench tools clean
 
-# The end-to-end matrix: each line is one set of real Sigstore services.
+# The end-to-end matrix: each line is one set of real Sigstore services, in
+# the -stack syntax of internal/e2e (internal/testing/stack.ParseArgs).
 #   (a) Fulcio + CT log + Rekor v1   (b) Fulcio + CT + Rekor v2 + TSA   (c) Fulcio + TSA only
 E2E_MODES := "--rekor v1 --ct --no-tsa" "--rekor v2 --ct --tsa --registry" "--rekor none --no-ct --tsa"
 
@@ -28,16 +30,20 @@ lint: ## gofmt, go vet, staticcheck, actionlint on the workflows, the examples a
 	$(TOOLS)/bin/actionlint .github/workflows/*.yml examples/*.yml
 	ACTIONLINT=$(TOOLS)/bin/actionlint PROVENANT_REQUIRE_ACTIONLINT=1 $(GO) test -count=1 -run Actionlint ./internal/workflowtest
 
-unit: ## Unit tests, race detector on, random order
-	$(GO) test -race -shuffle=on -count=1 ./...
+unit: ## Unit tests, race detector on, random order; -short leaves out the real services
+	$(GO) test -short -race -shuffle=on -count=1 ./...
 
+# Each test binary starts the services itself, in a private network namespace
+# it re-runs itself in (internal/testing/stack). STACK_REQUIRE=1 turns a
+# missing tool into a failure instead of a skip.
 e2e: build ## End-to-end tests against the real Sigstore services, verified by cosign and gh
 	bash scripts/install-tools.sh stack rekor-v1 verifiers
+	STACK_REQUIRE=1 $(GO) test -count=1 ./internal/testing/stack
 	$(GO) test -c -o bin/e2e.test ./internal/e2e
 	@for mode in $(E2E_MODES); do \
 		echo "e2e: $$mode"; \
-		PATH="$(TOOLS)/bin:$$PATH" bash scripts/sigstore-stack.sh $$mode -- \
-			bash -c 'cd internal/e2e && PROVENANT_BIN=../../bin/provenant ../../bin/e2e.test -test.v -test.count=1' || exit 1; \
+		(cd internal/e2e && STACK_REQUIRE=1 PROVENANT_BIN=../../bin/provenant \
+			../../bin/e2e.test -test.v -test.count=1 -stack "$$mode") || exit 1; \
 	done
 
 test: lint unit e2e ## Everything CI runs

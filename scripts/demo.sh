@@ -21,10 +21,11 @@ if [[ "${PROVENANT_DEMO_INNER:-}" != 1 ]]; then
 	echo "demo: building provenant"
 	mkdir -p bin
 	go build -trimpath -o bin/provenant ./cmd/provenant
+	go build -o bin/sigstore-stack ./internal/testing/stack/cmd/sigstore-stack
 	rm -rf "$out"
 	mkdir -p "$out"
-	PATH="$tools/bin:$PATH" PROVENANT_DEMO_INNER=1 DEMO_OUT="$out" \
-		bash scripts/sigstore-stack.sh --rekor v2 --ct --tsa -- bash "$0"
+	PATH="$tools/bin:$PATH" PROVENANT_TOOLS="$tools" PROVENANT_DEMO_INNER=1 DEMO_OUT="$out" \
+		bin/sigstore-stack --rekor v2 --ct --tsa -- bash "$0"
 	echo
 	echo "demo: everything is in $out:"
 	(cd "$out" && find . -type f | sort | sed 's/^\.\//  /')

@@ -12,9 +12,9 @@
 # Environment:
 #   REGISTRY          registry host:port to push to. Unset: 127.0.0.1:15000 if a
 #                     registry answers there, else a throwaway one started by
-#                     scripts/sigstore-stack.sh --registry (the image is gone
-#                     when this script ends; the digest is still meaningful,
-#                     since the build is reproducible)
+#                     internal/testing/stack/cmd/sigstore-stack --registry
+#                     (the image is gone when this script ends; the digest is
+#                     still meaningful, since the build is reproducible)
 #   IMAGE_REPOSITORY  repository (default provenant/provenant)
 #   IMAGE_TAG         tag (default: the version, as a valid tag)
 #   VERSION           version stamped into the binary and the labels
@@ -88,8 +88,9 @@ if [[ -n ${REGISTRY:-} ]] || curl -fsS -m 2 -o /dev/null http://127.0.0.1:15000/
 	export REGISTRY=${REGISTRY:-127.0.0.1:15000}
 	push
 else
-	say "no registry at 127.0.0.1:15000: pushing to a throwaway one in scripts/sigstore-stack.sh --registry"
+	say "no registry at 127.0.0.1:15000: pushing to a throwaway one in the loopback stack (--registry)"
 	bash scripts/install-tools.sh stack >/dev/null
+	go build -o "$out/sigstore-stack" ./internal/testing/stack/cmd/sigstore-stack
 	PATH="${PROVENANT_TOOLS:-$root/.tools}/bin:$PATH" _PROVENANT_IMAGE_PUSH_ONLY=1 \
-		bash scripts/sigstore-stack.sh --rekor none --no-ct --tsa --registry -- bash "${BASH_SOURCE[0]}"
+		"$out/sigstore-stack" --rekor none --no-ct --tsa --registry -- bash "${BASH_SOURCE[0]}"
 fi

@@ -14,34 +14,40 @@ import (
 	"testing"
 )
 
-// stack describes the running services, from scripts/sigstore-stack.sh.
+// stack describes the running services, from the *sigstack.Stack that
+// TestMain started.
 type stack struct {
 	dir, signingConfig, trustedRoot, trustedRootJSONL, trustedRootNoTlogJSONL string
 	issuer, tokenURL, requestToken                                            string
 	rekor                                                                     string // v1, v2, both or none
 	ct, tsa                                                                   bool
+	fulcioURL, tsaURL                                                         string
+	registry, registryReferrers                                               string // host:port, with --registry
 }
 
 func needStack(t *testing.T) stack {
 	t.Helper()
-	s := stack{
-		dir:                    os.Getenv("STACK_DIR"),
-		signingConfig:          os.Getenv("SIGSTORE_SIGNING_CONFIG"),
-		trustedRoot:            os.Getenv("SIGSTORE_TRUSTED_ROOT"),
-		trustedRootJSONL:       os.Getenv("SIGSTORE_TRUSTED_ROOT_JSONL"),
-		trustedRootNoTlogJSONL: os.Getenv("SIGSTORE_TRUSTED_ROOT_NOTLOG_JSONL"),
-		issuer:                 os.Getenv("OIDC_ISSUER"),
-		tokenURL:               os.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL"),
-		requestToken:           os.Getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
-		rekor:                  os.Getenv("STACK_REKOR"),
-		ct:                     os.Getenv("STACK_CT") == "1",
-		tsa:                    os.Getenv("STACK_TSA") == "1",
+	if running == nil {
+		t.Skip(noStack)
 	}
-	if s.signingConfig == "" || s.trustedRoot == "" || s.tokenURL == "" {
-		t.Skip("end-to-end tests need the real Sigstore services on loopback: run `make e2e` " +
-			"(scripts/sigstore-stack.sh starts them; scripts/install-tools.sh installs them)")
+	s := running
+	return stack{
+		dir:                    s.Dir,
+		signingConfig:          s.SigningConfig,
+		trustedRoot:            s.TrustedRoot,
+		trustedRootJSONL:       s.TrustedRootJSONL,
+		trustedRootNoTlogJSONL: s.TrustedRootNoTlogJSONL,
+		issuer:                 s.Issuer,
+		tokenURL:               s.TokenURL,
+		requestToken:           s.RequestToken,
+		rekor:                  s.Config.Rekor,
+		ct:                     s.Config.CT,
+		tsa:                    s.Config.TSA,
+		fulcioURL:              s.FulcioURL,
+		tsaURL:                 s.TSAURL,
+		registry:               s.Registry,
+		registryReferrers:      s.RegistryReferrers,
 	}
-	return s
 }
 
 var (

@@ -54,7 +54,7 @@ func TestImage_runsAsTheRunnerRunsIt(t *testing.T) {
 	reg := registries(t)["docker-registry"]
 	if os.Geteuid() != 0 {
 		t.Skip("the image test runs the unpacked image with chroot(2), which needs root " +
-			"(scripts/sigstore-stack.sh maps the user to root in its namespace)")
+			"(stack.Isolate maps the user to root in the namespace it runs the tests in)")
 	}
 	ref := buildAndPush(t, reg)
 

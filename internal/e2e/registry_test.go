@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -22,9 +21,10 @@ import (
 // go-containerregistry's registry with the referrers API on.
 func registries(t *testing.T) map[string]string {
 	t.Helper()
-	r := map[string]string{"docker-registry": os.Getenv("REGISTRY"), "referrers-api": os.Getenv("REGISTRY_REFERRERS")}
+	st := needStack(t)
+	r := map[string]string{"docker-registry": st.registry, "referrers-api": st.registryReferrers}
 	if r["docker-registry"] == "" || r["referrers-api"] == "" {
-		t.Skip("registry tests need the stack's registries: scripts/sigstore-stack.sh --registry (make e2e does this)")
+		t.Skip("registry tests need the stack's registries: -stack with --registry (make e2e's second mode)")
 	}
 	return r
 }

@@ -3,8 +3,9 @@
 // reaches through ACTIONS_ID_TOKEN_REQUEST_URL.
 //
 // Unit tests run it in process with NewTestServer and point go-oidc or
-// go-githubactions at it. Shell scripts run the same handler as the
-// fakeoidc command and let a real Fulcio verify its tokens. The tokens
+// go-githubactions at it. The loopback stack (internal/testing/stack) runs
+// the same handler in process and scripts run it as the fakeoidc command;
+// there a real Fulcio verifies its tokens. The tokens
 // carry the claims of a tag push in octo-org/octo-repo, the set Fulcio's
 // github-workflow issuer type requires, as GitHub's tokens do; see
 // https://docs.github.com/en/actions/reference/security/oidc.

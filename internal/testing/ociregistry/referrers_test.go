@@ -1,14 +1,11 @@
-package main
+package ociregistry
 
 import (
 	"encoding/json"
-	"io"
-	"log"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -22,7 +19,7 @@ import (
 // artifactType, and checks the referrers list reports it and filters by it.
 func TestSpecReferrers(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(specReferrers(registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0)))))
+	srv := httptest.NewServer(New(true))
 	defer srv.Close()
 	host := srv.Listener.Addr().String()
 	img, _ := random.Image(64, 1)
