@@ -30,7 +30,8 @@ lint: ## gofmt, go vet, staticcheck, actionlint on the workflows, the examples a
 	$(TOOLS)/bin/actionlint .github/workflows/*.yml examples/*.yml
 	ACTIONLINT=$(TOOLS)/bin/actionlint PROVENANT_REQUIRE_ACTIONLINT=1 $(GO) test -count=1 -run Actionlint ./internal/workflowtest
 
-unit: ## Unit tests, race detector on, random order; -short leaves out the real services
+unit: ## Unit tests, race detector on, random order; -short leaves out the real services (cosign and gh still check in-process bundles)
+	bash scripts/install-tools.sh verifiers
 	$(GO) test -short -race -shuffle=on -count=1 ./...
 
 # Each test binary starts the services itself, in a private network namespace
