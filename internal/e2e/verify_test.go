@@ -191,7 +191,7 @@ func TestVerify_refusals(t *testing.T) {
 	// verified statement written out.
 	stmtPath := filepath.Join(t.TempDir(), "statements.jsonl")
 	lib := filepath.Join(filepath.Dir(good.app), "lib")
-	code, out := provenantVerify(t, append(provenanceArgs(st, v1, good.jsonl, good.app), lib, "--format", "json", "--print-provenance", stmtPath)...)
+	code, out := provenantVerify(t, append(provenanceArgs(st, v1, good.jsonl, good.app), lib, "--format", "json", "--source-tag", "v1.2.3", "--print-provenance", stmtPath)...)
 	var verdict struct {
 		Verified  bool
 		Artifacts []struct {
