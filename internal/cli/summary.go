@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/provenant/provenant/internal/attest"
+	"github.com/provenant/provenant/internal/policy"
 	"github.com/provenant/provenant/internal/signing"
 )
 
@@ -76,10 +77,14 @@ func verifyCommands(res *attest.Result) string {
 	var b strings.Builder
 	b.WriteString("```sh\n")
 	source := strings.TrimPrefix(strings.TrimPrefix(res.Context.ServerURL, "https://"), "http://") + "/" + res.Context.Claims.Repository
-	fmt.Fprintf(&b, "provenant verify %s --provenance-path %s \\\n  --source-uri %s --source-ref %s --builder-id %s\n\n",
-		shellQuote(artifact), shellQuote(res.ProvenancePath), shellQuote(source), shellQuote(res.Context.Claims.Ref), shellQuote(res.Identity.SAN))
+	fmt.Fprintf(&b, "provenant verify %s --provenance-path %s \\\n  --source-uri %s --source-ref %s --builder-id %s%s\n\n",
+		shellQuote(artifact), shellQuote(res.ProvenancePath), shellQuote(source), shellQuote(res.Context.Claims.Ref), shellQuote(res.Identity.SAN),
+		provenantTrust(res))
 	fmt.Fprintf(&b, "gh attestation verify %s --bundle %s \\\n  --owner %s --signer-workflow %s",
 		shellQuote(artifact), shellQuote(bundle), shellQuote(res.Context.Claims.RepositoryOwner), shellQuote(signer))
+	if res.Identity.Issuer != "" && res.Identity.Issuer != policy.GitHubIssuer {
+		fmt.Fprintf(&b, " \\\n  --cert-oidc-issuer %s", shellQuote(res.Identity.Issuer))
+	}
 	if typ != "slsaprovenance1" {
 		fmt.Fprintf(&b, " \\\n  --predicate-type %s", res.PredicateType)
 	}
@@ -90,11 +95,29 @@ func verifyCommands(res *attest.Result) string {
 	switch res.Instance {
 	case signing.PublicGood, "":
 	case signing.GitHub:
-		b.WriteString("\nThis is GitHub's instance: add `--sigstore github` (provenant); cosign needs `--trusted-root` with the output of `gh attestation trusted-root`.\n")
+		b.WriteString("\nThis is GitHub's instance: cosign needs `--trusted-root` with the output of `gh attestation trusted-root`.\n")
 	default:
-		b.WriteString("\nThis instance is not public-good: add `--trusted-root` (provenant, cosign) or `--custom-trusted-root` (gh) with its trusted root.\n")
+		b.WriteString("\nThis instance is not public-good: TRUSTED_ROOT.json is its trusted root; give it to cosign with `--trusted-root` and to gh with `--custom-trusted-root`.\n")
 	}
 	return b.String()
+}
+
+// provenantTrust is what `provenant verify` needs beyond its defaults to
+// verify these bundles: the issuer when it is not GitHub's own, and the
+// trust of an instance other than public-good.
+func provenantTrust(res *attest.Result) string {
+	var out string
+	if res.Identity.Issuer != "" && res.Identity.Issuer != policy.GitHubIssuer {
+		out += " \\\n  --cert-oidc-issuer " + shellQuote(res.Identity.Issuer)
+	}
+	switch res.Instance {
+	case signing.PublicGood, "":
+	case signing.GitHub:
+		out += " --sigstore github"
+	default:
+		out += " --trusted-root TRUSTED_ROOT.json"
+	}
+	return out
 }
 
 // instanceLine names the instance that signed and why, e.g. "GitHub's

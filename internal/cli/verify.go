@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -27,7 +28,8 @@ type verifyFlags struct {
 	sigstore, format, printTo                                   string
 	sourceURI, sourceRef, sourceTag, sourceBranch               string
 	builderID, signerWorkflow, issuer                           string
-	anySource, denySelfHosted, knownBuildType                   bool
+	repo, owner, rekorURL                                       string
+	anySource, denySelfHosted, knownBuildType, offline          bool
 }
 
 // verifyOptions reads verify's options from src, with the table's defaults.
@@ -81,14 +83,29 @@ func verifyFlagsFrom(src config.Source) (verifyFlags, error) {
 		sourceBranch: o.str("source-branch"), builderID: o.str("builder-id"), signerWorkflow: o.str("signer-workflow"),
 		issuer: o.str("cert-oidc-issuer"), anySource: o.boolean("insecure-any-source"),
 		denySelfHosted: o.boolean("deny-self-hosted-runners"), knownBuildType: o.boolean("require-known-build-type"),
+		repo: o.str("repo"), owner: o.str("owner"), rekorURL: o.str("rekor-url"), offline: o.boolean("offline"),
 	}
 	return f, errors.Join(o.errs...)
 }
 
-func (f *verifyFlags) policy() (policy.Policy, error) {
+// policy builds the policy; host is the GitHub server's host, which
+// --repo and --owner name repositories on.
+func (f *verifyFlags) policy(host string) (policy.Policy, error) {
 	p := policy.Policy{SourceURI: f.sourceURI, AnySource: f.anySource, BuilderID: f.builderID,
 		SignerWorkflow: f.signerWorkflow, Issuer: f.issuer, DenySelfHosted: f.denySelfHosted,
 		RequireKnownBuildType: f.knownBuildType}
+	switch {
+	case f.repo != "" && f.owner != "":
+		return p, errors.New("give --repo or --owner, not both")
+	case f.repo != "" && (strings.Count(f.repo, "/") != 1 || strings.HasPrefix(f.repo, "/") || strings.HasSuffix(f.repo, "/")):
+		return p, fmt.Errorf("--repo %q: want OWNER/REPO", f.repo)
+	case f.owner != "" && strings.Contains(f.owner, "/"):
+		return p, fmt.Errorf("--owner %q: want an organization or user name", f.owner)
+	case p.SourceURI == "" && f.repo != "":
+		p.SourceURI = host + "/" + f.repo
+	case p.SourceURI == "" && f.owner != "":
+		p.SourceOwner = host + "/" + f.owner
+	}
 	refs := 0
 	for _, r := range []struct{ v, prefix string }{{f.sourceRef, ""}, {f.sourceTag, "refs/tags/"}, {f.sourceBranch, "refs/heads/"}} {
 		if r.v != "" {
@@ -131,7 +148,11 @@ func runVerify(ctx context.Context, s *session, args []string) error {
 	if f.format != "text" && f.format != "json" {
 		return usageError{fmt.Errorf("--format is %q; use text or json", f.format)}
 	}
-	pol, err := f.policy()
+	pol, err := f.policy(serverHost(s.env.ServerURL()))
+	if err != nil {
+		return usageError{err}
+	}
+	gh, err := f.gitHubSource(s)
 	if err != nil {
 		return usageError{err}
 	}
@@ -140,7 +161,8 @@ func runVerify(ctx context.Context, s *session, args []string) error {
 		return f.rootsUsage(err)
 	}
 	cfg := verifier.Config{Targets: targets, Digests: f.digests, Roots: roots, Policy: pol,
-		Attestations: append(append([]string{}, f.provenance...), f.bundles...)}
+		Attestations: append(append([]string{}, f.provenance...), f.bundles...),
+		RekorURL:     f.rekorURL, Offline: f.offline, GitHub: gh}
 	if warn := looseSource(pol); warn != "" {
 		fmt.Fprintln(s.Stderr, "provenant verify: warning: "+warn)
 	}
@@ -160,4 +182,33 @@ func looseSource(p policy.Policy) string {
 	}
 	return fmt.Sprintf("only --source-uri %s constrains the build: any workflow of that repository on any ref is accepted; "+
 		"add --source-ref (or --source-tag / --source-branch), --builder-id or --signer-workflow", p.SourceURI)
+}
+
+// gitHubSource is where --repo or --owner list attestations, when no
+// attestation file is given; nil otherwise. The token comes from GH_TOKEN
+// or GITHUB_TOKEN, as gh takes it, and goes nowhere but the API client.
+func (f *verifyFlags) gitHubSource(s *session) (*verifier.GitHubSource, error) {
+	if (f.repo == "" && f.owner == "") || len(f.provenance)+len(f.bundles) > 0 {
+		return nil, nil
+	}
+	if f.offline {
+		return nil, errors.New("--offline with --repo/--owner: give the attestations with --provenance-path or --bundle")
+	}
+	token := s.Getenv("GH_TOKEN")
+	if token == "" {
+		token = s.Getenv("GITHUB_TOKEN")
+	}
+	if token == "" {
+		return nil, errors.New("--repo/--owner list attestations through the GitHub API: set GH_TOKEN or GITHUB_TOKEN to a token that can read the repository")
+	}
+	return &verifier.GitHubSource{APIURL: s.env.APIURL(), Token: token, Repo: f.repo, Owner: f.owner}, nil
+}
+
+// serverHost is the host of GITHUB_SERVER_URL, as policies name
+// repositories (github.com/OWNER/REPO).
+func serverHost(serverURL string) string {
+	if u, err := url.Parse(serverURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "github.com"
 }

@@ -10,6 +10,7 @@ import (
 // policyFlags names the flag that sets each policy field.
 var policyFlags = map[string]string{
 	"SourceURI":      "--source-uri",
+	"SourceOwner":    "--owner",
 	"SourceRef":      "--source-ref",
 	"PredicateTypes": "--predicate-type",
 }
@@ -21,7 +22,7 @@ func policyUsage(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, policy.ErrNoSource):
-		return errors.New("--source-uri is required (e.g. github.com/owner/repo); pass --insecure-any-source to accept any repository")
+		return errors.New("--source-uri is required (e.g. github.com/owner/repo), or --repo/--owner; pass --insecure-any-source to accept any repository")
 	case errors.As(err, &fe) && fe.Field == "SourceRef":
 		return fmt.Errorf("--source-ref %q: want %s (or use --source-tag / --source-branch)", fe.Value, fe.Want)
 	case errors.As(err, &fe) && policyFlags[fe.Field] != "":

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,6 +41,14 @@ func tamperPayload(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// closedURL is the URL of a server that is no longer listening.
+func closedURL(t *testing.T) string {
+	t.Helper()
+	ts := httptest.NewServer(nil)
+	ts.Close()
+	return ts.URL
 }
 
 // TestVerify_realSamples gives the verdicts gh (for GitHub-made
@@ -95,8 +104,12 @@ func TestVerify_realSamples(t *testing.T) {
 			[]string{"source ref"}},
 		{"generator_v1.10.0_dsse", []string{"--digest", "sha256:2892146b063a94cb4a4318c0e98d38af12dcf2b1e29237486b58463b59607bbd",
 			"--provenance-path", sv + "gha_generic_v1.10.0_binary-linux-amd64-push-v14.intoto.jsonl", "--trusted-root", pgRoot,
-			"--source-uri", "github.com/slsa-framework/example-package"}, false,
-			[]string{"slsa-github-generator v1 DSSE envelope: needs its Rekor entry", "slsa-verifier"}},
+			"--source-uri", "github.com/slsa-framework/example-package", "--offline"}, false,
+			[]string{"slsa-github-generator v1 DSSE envelope: needs its Rekor entry: not looked up, as lookups are off (offline)"}},
+		{"generator_v1.10.0_dsse_log_unreachable", []string{"--digest", "sha256:2892146b063a94cb4a4318c0e98d38af12dcf2b1e29237486b58463b59607bbd",
+			"--provenance-path", sv + "gha_generic_v1.10.0_binary-linux-amd64-push-v14.intoto.jsonl", "--trusted-root", pgRoot,
+			"--source-uri", "github.com/slsa-framework/example-package", "--rekor-url", closedURL(t)}, false,
+			[]string{"slsa-github-generator v1 DSSE envelope: needs its Rekor entry: searching http://127.0.0.1", "the log is unreachable"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

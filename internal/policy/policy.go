@@ -28,6 +28,10 @@ type Policy struct {
 	// SourceURI is the repository the build must come from:
 	// "github.com/owner/repo" (a scheme is allowed and ignored).
 	SourceURI string
+	// SourceOwner, without SourceURI, is the owner every accepted source
+	// repository must belong to: "github.com/owner" (a scheme is allowed
+	// and ignored).
+	SourceOwner string
 	// AnySource accepts any source repository.
 	AnySource bool
 	// SourceRef is the full git ref the build must come from, e.g.
@@ -147,8 +151,11 @@ func (e *FieldError) Error() string { return fmt.Sprintf("%s %q: want %s", e.Fie
 // Validate reports policy mistakes before anything is verified: ErrNoSource
 // or a *FieldError.
 func (p Policy) Validate() error {
-	if p.SourceURI == "" && !p.AnySource {
+	if p.SourceURI == "" && p.SourceOwner == "" && !p.AnySource {
 		return ErrNoSource
+	}
+	if p.SourceOwner != "" && strings.Count(trimScheme(strings.TrimSuffix(p.SourceOwner, "/")), "/") != 1 {
+		return &FieldError{Field: "SourceOwner", Value: p.SourceOwner, Want: "host/owner, e.g. github.com/octo-org"}
 	}
 	if p.SourceURI != "" && strings.Count(trimScheme(p.SourceURI), "/") != 2 {
 		return &FieldError{Field: "SourceURI", Value: p.SourceURI, Want: "host/owner/repo, e.g. github.com/octo-org/octo-repo"}
@@ -199,6 +206,11 @@ func Evaluate(p Policy, e Evidence) Verdict {
 	if p.SourceURI != "" {
 		want := "https://" + trimScheme(strings.TrimSuffix(p.SourceURI, "/"))
 		add("source repository", strings.EqualFold(ext.SourceRepositoryURI, want), "certificate source repository %q, want %q", ext.SourceRepositoryURI, want)
+	}
+	if p.SourceOwner != "" && p.SourceURI == "" {
+		want := "https://" + trimScheme(strings.TrimSuffix(p.SourceOwner, "/")) + "/"
+		ok := len(ext.SourceRepositoryURI) > len(want) && strings.EqualFold(ext.SourceRepositoryURI[:len(want)], want)
+		add("source owner", ok, "certificate source repository %q, want one under %q", ext.SourceRepositoryURI, want)
 	}
 	if p.SourceRef != "" {
 		add("source ref", ext.SourceRepositoryRef == p.SourceRef, "certificate source ref %q, want %q", ext.SourceRepositoryRef, p.SourceRef)

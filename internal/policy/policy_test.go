@@ -115,6 +115,8 @@ func TestEvaluate(t *testing.T) {
 			p.SignerWorkflow = "github.com/octo-org/octo-repo/.github/workflows/release.yml"
 		}},
 		{name: "wrong repository", version: "v1", policy: func(p *Policy) { p.SourceURI = "github.com/octo-org/other" }, fail: "source repository"},
+		{name: "owner", version: "v1", policy: func(p *Policy) { p.SourceURI, p.SourceOwner = "", "github.com/Octo-Org" }},
+		{name: "wrong owner", version: "v1", policy: func(p *Policy) { p.SourceURI, p.SourceOwner = "", "github.com/octo" }, fail: "source owner"},
 		{name: "wrong ref", version: "v1", policy: func(p *Policy) { p.SourceRef = "refs/tags/v1.2.4" }, fail: "source ref"},
 		{name: "wrong builder", version: "v1", policy: func(p *Policy) {
 			p.BuilderID = "https://github.com/octo-org/octo-repo/.github/workflows/other.yml@refs/tags/v1.2.3"
@@ -295,6 +297,8 @@ func TestPolicy_Validate(t *testing.T) {
 	}{
 		{"no_source", Policy{}, "", ErrNoSource},
 		{"any_source", Policy{AnySource: true}, "", nil},
+		{"owner", Policy{SourceOwner: "github.com/octo-org"}, "", nil},
+		{"owner_without_host", Policy{SourceOwner: "octo-org"}, "SourceOwner", nil},
 		{"source_without_host", Policy{SourceURI: "octo-org/octo-repo"}, "SourceURI", nil},
 		{"short_ref", Policy{SourceURI: "github.com/octo-org/octo-repo", SourceRef: "v1.2.3"}, "SourceRef", nil},
 		{"unknown_predicate", Policy{AnySource: true, PredicateTypes: []string{"https://example.com/x"}}, "PredicateTypes", nil},

@@ -43,7 +43,7 @@ type artifact struct {
 
 // find resolves the digests and targets of cfg to artifacts, each with
 // the bundles that may cover it. Every bad input is reported at once.
-func find(ctx context.Context, cfg Config, fetch Fetcher) ([]artifact, error) {
+func find(ctx context.Context, cfg Config, fetch Fetcher, lister *githubLister) ([]artifact, error) {
 	given, err := readAttestations(cfg.Attestations)
 	if err != nil {
 		return nil, err
@@ -59,6 +59,9 @@ func find(ctx context.Context, cfg Config, fetch Fetcher) ([]artifact, error) {
 		}
 		arts = append(arts, artifact{name: d, digest: dg, candidates: index.covering(dg)})
 	}
+	if lister != nil {
+		fetch = nil // the API is the source, for images too
+	}
 	for _, t := range cfg.Targets {
 		a, err := target(ctx, t, index, fetch)
 		if err != nil {
@@ -70,7 +73,29 @@ func find(ctx context.Context, cfg Config, fetch Fetcher) ([]artifact, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	if lister != nil {
+		if err := stored(ctx, arts, lister); err != nil {
+			return nil, err
+		}
+	}
 	return arts, covered(arts)
+}
+
+// stored lists the attestations GitHub stores for each artifact. None
+// stored is that artifact's refusal; any other failure ends the run.
+func stored(ctx context.Context, arts []artifact, lister *githubLister) error {
+	for i := range arts {
+		cs, err := lister.list(ctx, arts[i].digest)
+		var none *NoStoredAttestationsError
+		switch {
+		case errors.As(err, &none):
+			arts[i].unusable = append(arts[i].unusable, Refusal{Attestation: "attestations API " + none.Where, Reason: none.Error()})
+		case err != nil:
+			return err
+		}
+		arts[i].candidates = append(arts[i].candidates, cs...)
+	}
+	return nil
 }
 
 func readAttestations(paths []string) ([]verify.Candidate, error) {
@@ -115,14 +140,15 @@ func covered(arts []artifact) error {
 }
 
 // image is an artifact for an image named by digest, with the given
-// bundles or, without any, those attached to it in its registry.
+// bundles or, without any, those attached to it in its registry (unless
+// fetch is nil).
 func image(ctx context.Context, ref string, given []verify.Candidate, fetch Fetcher) (artifact, error) {
 	_, hexDigest, ok := strings.Cut(ref, "@sha256:")
 	if !ok || len(hexDigest) != 64 {
 		return artifact{}, fmt.Errorf("oci://%s: name the image by digest, oci://REGISTRY/REPO@sha256:HEX", ref)
 	}
 	art := artifact{name: "oci://" + ref, digest: intoto.Digest{Alg: intoto.SHA256, Hex: hexDigest}, candidates: given}
-	if len(given) > 0 {
+	if len(given) > 0 || fetch == nil {
 		return art, nil
 	}
 	found, err := fetch(ctx, ref)

@@ -1,6 +1,8 @@
 // Package verifier runs `provenant verify`: it finds the artifacts (files,
 // digests, images), reads the attestations and indexes them by the subject
-// digests they claim, chooses the trusted roots, verifies each artifact
+// digests they claim (or lists them from the GitHub attestations API),
+// joins slsa-github-generator v1 lines with their Rekor v1 entry, chooses
+// the trusted roots, verifies each artifact
 // against the bundles that claim it (internal/verify), evaluates the
 // policy (internal/policy) and returns a Report. Printing the report and
 // parsing flags are the front end's job (internal/cli).

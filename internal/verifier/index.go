@@ -17,11 +17,7 @@ type subjectIndex struct {
 func indexBySubject(cs []verify.Candidate) subjectIndex {
 	idx := subjectIndex{all: cs, byDigest: map[intoto.Digest][]verify.Candidate{}}
 	for _, c := range cs {
-		b, err := intoto.ParseBundle(c.JSON)
-		if err != nil {
-			continue
-		}
-		st, err := b.Statement()
+		st, err := claimedStatement(c.JSON)
 		if err != nil {
 			continue
 		}
@@ -30,6 +26,23 @@ func indexBySubject(cs []verify.Candidate) subjectIndex {
 		}
 	}
 	return idx
+}
+
+// claimedStatement is the statement a bundle, or a slsa-github-generator
+// v1 line, carries, unverified.
+func claimedStatement(b []byte) (*intoto.Statement, error) {
+	if verify.IsLegacy(b) {
+		l, err := verify.ParseLegacy(b)
+		if err != nil {
+			return nil, err
+		}
+		return intoto.ParseStatement(l.Statement())
+	}
+	bd, err := intoto.ParseBundle(b)
+	if err != nil {
+		return nil, err
+	}
+	return bd.Statement()
 }
 
 // covering returns the bundles that claim d or, when none does, all of

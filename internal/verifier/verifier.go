@@ -2,7 +2,10 @@ package verifier
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/provenant/provenant/internal/policy"
 	"github.com/provenant/provenant/internal/sink/oci"
@@ -24,6 +27,17 @@ type Config struct {
 	Roots []verify.Root
 	// Policy is what an attestation must show.
 	Policy policy.Policy
+	// RekorURL is the Rekor v1 log in which the entries of
+	// slsa-github-generator v1 lines are looked up. Without it, the logs
+	// the trusted roots name (tlogs[].baseUrl) are searched.
+	RekorURL string
+	// Offline looks nothing up: slsa-github-generator v1 lines are then
+	// refused, as their log entries cannot be fetched.
+	Offline bool
+	// GitHub, when set and no Attestations are given, is where the
+	// attestations of each artifact are listed, instead of its registry
+	// for images.
+	GitHub *GitHubSource
 }
 
 // Report is the outcome of a run.
@@ -63,7 +77,9 @@ type Fetcher func(ctx context.Context, ref string) ([]oci.Found, error)
 type Option func(*options) error
 
 type options struct {
-	fetch Fetcher
+	fetch  Fetcher
+	client *http.Client
+	sleep  func(context.Context, time.Duration) error
 }
 
 // WithFetcher sets how the attestations of an image are found. The
@@ -72,22 +88,51 @@ func WithFetcher(f Fetcher) Option {
 	return func(o *options) error { o.fetch = f; return nil }
 }
 
+// WithHTTPClient sets the client for Rekor lookups, and its transport for
+// the GitHub API. The default is a client with a 30s timeout.
+func WithHTTPClient(c *http.Client) Option {
+	return func(o *options) error {
+		if c == nil {
+			return errors.New("WithHTTPClient: the client is nil")
+		}
+		o.client = c
+		return nil
+	}
+}
+
+// WithSleep sets how the GitHub API client waits between retries. The
+// default waits for real, ending early with the context.
+func WithSleep(sleep func(context.Context, time.Duration) error) Option {
+	return func(o *options) error { o.sleep = sleep; return nil }
+}
+
 // Run verifies every artifact of cfg. An error means the run could not
 // start (bad input, unreadable files); refusals are in the Report.
 func Run(ctx context.Context, cfg Config, opts ...Option) (*Report, error) {
-	o := options{fetch: func(ctx context.Context, ref string) ([]oci.Found, error) { return oci.Fetch(ctx, ref) }}
+	o := options{
+		fetch:  func(ctx context.Context, ref string) ([]oci.Found, error) { return oci.Fetch(ctx, ref) },
+		client: &http.Client{Timeout: 30 * time.Second},
+	}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
 		}
 	}
-	arts, err := find(ctx, cfg, o.fetch)
+	var lister *githubLister
+	if cfg.GitHub != nil && len(cfg.Attestations) == 0 {
+		var err error
+		if lister, err = newGitHubLister(cfg.GitHub, o.client.Transport, o.sleep); err != nil {
+			return nil, err
+		}
+	}
+	arts, err := find(ctx, cfg, o.fetch, lister)
 	if err != nil {
 		return nil, err
 	}
+	rk := &rekor{client: o.client, urls: logURLs(cfg.RekorURL, cfg.Roots), offline: cfg.Offline, done: map[string]resolved{}}
 	rep := &Report{Verified: true}
 	for _, a := range arts {
-		v := check(a, cfg.Roots, cfg.Policy)
+		v := check(ctx, a, cfg.Roots, cfg.Policy, rk)
 		rep.Verified = rep.Verified && v.Verified
 		rep.Artifacts = append(rep.Artifacts, v)
 	}
@@ -96,9 +141,18 @@ func Run(ctx context.Context, cfg Config, opts ...Option) (*Report, error) {
 
 // check tries every candidate bundle for the artifact; the first that
 // verifies and satisfies the policy wins. Otherwise every refusal is kept.
-func check(a artifact, roots []verify.Root, pol policy.Policy) Verdict {
+// slsa-github-generator v1 lines are first joined with their log entry.
+func check(ctx context.Context, a artifact, roots []verify.Root, pol policy.Policy, rk *rekor) Verdict {
 	v := Verdict{Name: a.name, Digest: a.digest.String(), Refusals: a.unusable}
 	for _, c := range a.candidates {
+		if verify.IsLegacy(c.JSON) {
+			b, entry, err := rk.resolve(ctx, c.JSON)
+			if err != nil {
+				v.Refusals = append(v.Refusals, Refusal{Attestation: c.Where, Reason: err.Error()})
+				continue
+			}
+			c = verify.Candidate{JSON: b, Where: c.Where + " with " + entry}
+		}
 		got, err := verify.Verify(c.JSON, roots, a.digest, verify.WithoutIdentityUnsafe())
 		if err != nil {
 			v.Refusals = append(v.Refusals, Refusal{Attestation: c.Where, Reason: err.Error()})

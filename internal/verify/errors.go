@@ -14,7 +14,8 @@ var (
 	ErrMalformed = errors.New("not a valid Sigstore bundle")
 	// ErrLegacyEnvelope means the input is a bare DSSE envelope with its
 	// certificate, as slsa-github-generator wrote before v2.1.0: it needs
-	// its Rekor entry, which it does not carry.
+	// its Rekor entry, which it does not carry. It is also the refusal when
+	// that entry could not be found.
 	ErrLegacyEnvelope = errors.New("slsa-github-generator v1 DSSE envelope: needs its Rekor entry")
 	// ErrSignature means the DSSE signature does not verify with the key
 	// of the bundle's certificate: the payload, the signature or the

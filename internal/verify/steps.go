@@ -33,8 +33,8 @@ func parse(bundleJSON []byte) (*entity, error) {
 	var b bundle.Bundle
 	if err := b.UnmarshalJSON(bundleJSON); err != nil {
 		if legacyEnvelope(bundleJSON) {
-			return nil, refuse(ErrLegacyEnvelope, "the line carries the certificate but not the Rekor entry that vouches for the time of signing; "+
-				"provenant does not search Rekor for it: verify it with slsa-verifier, or use the bundles slsa-github-generator v2.1.0 and later write")
+			return nil, refuse(ErrLegacyEnvelope, "the line carries the certificate but not the Rekor entry that vouches for the time of signing: "+
+				"look the entry up (ParseLegacy, then Bundle with the entry) and verify the bundle that makes")
 		}
 		return nil, &Error{Check: ErrMalformed, Err: err}
 	}

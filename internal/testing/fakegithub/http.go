@@ -103,6 +103,9 @@ func (s *Server) routes() []root {
 		{EndpointGetRelease, "GET", split("/repos/{owner}/{repo}/releases/{release_id}"), true, s.getRelease},
 		{EndpointUpdateRelease, "PATCH", split("/repos/{owner}/{repo}/releases/{release_id}"), true, s.updateRelease},
 		{EndpointCreateAttestation, "POST", split("/repos/{owner}/{repo}/attestations"), true, s.createAttestation},
+		{EndpointListRepoAttestations, "GET", split("/repos/{owner}/{repo}/attestations/{subject_digest}"), true, s.listRepoAttestations},
+		{EndpointListOrgAttestations, "GET", split("/orgs/{org}/attestations/{subject_digest}"), true, s.listOrgAttestations},
+		{EndpointListUserAttestations, "GET", split("/users/{username}/attestations/{subject_digest}"), true, s.listUserAttestations},
 	}
 	upload := []route{{EndpointUploadAsset, "POST", split("/repos/{owner}/{repo}/releases/{release_id}/assets"), true, s.uploadAsset}}
 	fake := []route{
