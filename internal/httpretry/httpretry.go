@@ -27,6 +27,9 @@ type options struct {
 	max      time.Duration
 	deadline time.Duration
 	sleep    func(context.Context, time.Duration) error
+	// lastAnswer: a Transport returns the last retryable answer, not a
+	// *StatusError.
+	lastAnswer bool
 }
 
 // Option configures a Retrier or a Transport.
@@ -86,6 +89,14 @@ func WithSleep(f func(context.Context, time.Duration) error) Option {
 		o.sleep = f
 		return nil
 	}
+}
+
+// WithLastAnswer makes a Transport that gives up return the last
+// retryable answer (5xx, 429) as it is, for clients that read the
+// service's error body themselves, such as go-containerregistry. The
+// default is a *StatusError. A Retrier ignores it.
+func WithLastAnswer() Option {
+	return func(o *options) error { o.lastAnswer = true; return nil }
 }
 
 func newOptions(opts []Option) (options, error) {
