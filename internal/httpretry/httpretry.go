@@ -191,6 +191,16 @@ func Temporary(err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || (errors.As(err, &ne) && ne.Timeout())
 }
 
+// TemporaryAttempt is Temporary for a caller whose context is still live,
+// as it is whenever a Retrier classifies an error: then any timeout was
+// the attempt's own (a client or transport timeout, such as
+// http.Transport's ResponseHeaderTimeout, whose error also matches
+// context.DeadlineExceeded) and is worth another attempt.
+func TemporaryAttempt(err error) bool {
+	var ne net.Error
+	return Temporary(err) || (errors.As(err, &ne) && ne.Timeout() && !errors.Is(err, context.Canceled))
+}
+
 // TemporaryStatus reports whether an HTTP answer with this status is
 // worth another attempt: 429 and 5xx except 501 Not Implemented.
 func TemporaryStatus(code int) bool {

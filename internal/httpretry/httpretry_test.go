@@ -325,3 +325,35 @@ func TestTransport_truncatedBody(t *testing.T) {
 		})
 	}
 }
+
+// TestTransport_replaysBodyAfterDrop checks that a request body is sent
+// again after a dropped connection, and that a transport's own timeout
+// (which also matches context.DeadlineExceeded) is retried.
+func TestTransport_replaysBodyAfterDrop(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch calls.Add(1) {
+		case 1:
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+		case 2:
+			time.Sleep(300 * time.Millisecond)
+		default:
+			io.WriteString(w, string(body))
+		}
+	}))
+	defer srv.Close()
+	tr := mustNew(t, WithInner(&http.Transport{DisableKeepAlives: true, ResponseHeaderTimeout: 100 * time.Millisecond}),
+		WithSleep(func(context.Context, time.Duration) error { return nil }))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader("payload"))
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if b, _ := io.ReadAll(resp.Body); string(b) != "payload" || calls.Load() != 3 {
+		t.Errorf("body %q after %d calls, want the payload after 3", b, calls.Load())
+	}
+}

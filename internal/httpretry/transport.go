@@ -76,17 +76,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.inner.RoundTrip(req)
 	}
 	var last *http.Response
-	cur := req
+	cur, first := req, true
 	n, err := t.retrier.Do(req.Context(), func(ctx context.Context) error {
 		if last != nil {
 			discard(last)
 			last = nil
+		}
+		if !first { // the body was read, even when the attempt failed
 			next, err := rewind(ctx, req)
 			if err != nil {
 				return err
 			}
 			cur = next
 		}
+		first = false
 		resp, err := t.inner.RoundTrip(cur)
 		if err != nil {
 			return err
@@ -131,7 +134,7 @@ func (t *Transport) classify(err error, _ int) (time.Duration, bool) {
 		}
 		return UseBackoff, true
 	}
-	return UseBackoff, Temporary(err)
+	return UseBackoff, TemporaryAttempt(err)
 }
 
 // rewind returns a copy of req with a fresh copy of its body for the
