@@ -341,7 +341,7 @@ func TestTransport_replaysBodyAfterDrop(t *testing.T) {
 		case 2:
 			time.Sleep(300 * time.Millisecond)
 		default:
-			io.WriteString(w, string(body))
+			w.Write(body)
 		}
 	}))
 	defer srv.Close()
