@@ -36,7 +36,8 @@ func configuredSinks(d config.Delivery, env Environment, gc ghctx.Context, inst 
 	owner, repo, _ := strings.Cut(gc.Claims.Repository, "/")
 	if d.UploadAssets {
 		tag, noTag := releaseTag(d.UploadTagName, gc.Claims.Ref)
-		o := release.Options{Tag: tag, Draft: d.DraftRelease, Overwrite: d.OverwriteAssets, Create: true, Commit: gc.Claims.SHA}
+		o := release.Options{Tag: tag, Draft: d.DraftRelease, Overwrite: d.OverwriteAssets, Create: true, Commit: gc.Claims.SHA,
+			Run: release.Run{Repository: gc.Claims.Repository, RunID: gc.Claims.RunID}}
 		up, err := release.New(client, owner, repo)
 		if err != nil {
 			return nil, err
@@ -79,6 +80,7 @@ func deliver(ctx context.Context, sinks []sink.Interface, a *sink.Attestation) (
 	for _, s := range sinks {
 		st, err := s.Deliver(ctx, a)
 		d.stored = append(d.stored, st...)
+		d.notices = append(d.notices, rerunNotices(st)...)
 		if n, ok := sink.AsNotice(err); ok {
 			if n.Warning {
 				d.warnings = append(d.warnings, n.Error())
@@ -92,6 +94,18 @@ func deliver(ctx context.Context, sinks []sink.Interface, a *sink.Attestation) (
 		}
 	}
 	return d, nil
+}
+
+// rerunNotices reports the release assets that replaced copies from an
+// earlier attempt of this workflow run.
+func rerunNotices(st []sink.Stored) []string {
+	var out []string
+	for _, s := range st {
+		if s.Kind == sink.KindRelease && s.Note == release.NoteRerun {
+			out = append(out, fmt.Sprintf("release asset %s: %s", s.Where, s.Note))
+		}
+	}
+	return out
 }
 
 func apiURL(env Environment) string {

@@ -27,6 +27,9 @@ type options struct {
 	max      time.Duration
 	deadline time.Duration
 	sleep    func(context.Context, time.Duration) error
+	// lastAnswer: a Transport returns the last retryable answer, not a
+	// *StatusError.
+	lastAnswer bool
 }
 
 // Option configures a Retrier or a Transport.
@@ -86,6 +89,14 @@ func WithSleep(f func(context.Context, time.Duration) error) Option {
 		o.sleep = f
 		return nil
 	}
+}
+
+// WithLastAnswer makes a Transport that gives up return the last
+// retryable answer (5xx, 429) as it is, for clients that read the
+// service's error body themselves, such as go-containerregistry. The
+// default is a *StatusError. A Retrier ignores it.
+func WithLastAnswer() Option {
+	return func(o *options) error { o.lastAnswer = true; return nil }
 }
 
 func newOptions(opts []Option) (options, error) {
@@ -178,6 +189,16 @@ func Temporary(err error) bool {
 	var ne net.Error
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// TemporaryAttempt is Temporary for a caller whose context is still live,
+// as it is whenever a Retrier classifies an error: then any timeout was
+// the attempt's own (a client or transport timeout, such as
+// http.Transport's ResponseHeaderTimeout, whose error also matches
+// context.DeadlineExceeded) and is worth another attempt.
+func TemporaryAttempt(err error) bool {
+	var ne net.Error
+	return Temporary(err) || (errors.As(err, &ne) && ne.Timeout() && !errors.Is(err, context.Canceled))
 }
 
 // TemporaryStatus reports whether an HTTP answer with this status is

@@ -27,7 +27,7 @@ func TestTransport(t *testing.T) {
 	}{
 		{name: "success_first_time", statuses: []int{200}, attempts: 4, wantCode: 200, wantCalls: 1},
 		{name: "5xx_then_success", statuses: []int{502, 503, 201}, attempts: 4, wantCode: 201, wantCalls: 3},
-		{name: "gives_up_after_attempts", statuses: []int{500, 500, 500, 500, 500}, attempts: 3, wantCode: 500, wantCalls: 3},
+		{name: "last_answer_after_attempts", statuses: []int{500, 500, 500, 500, 500}, attempts: 3, wantCode: 500, wantCalls: 3},
 		{name: "4xx_not_retried", statuses: []int{400, 200}, attempts: 4, wantCode: 400, wantCalls: 1},
 		{name: "501_not_retried", statuses: []int{501, 200}, attempts: 4, wantCode: 501, wantCalls: 1},
 		{name: "429_retry_after_seconds", statuses: []int{429, 200}, header: http.Header{"Retry-After": {"7"}}, attempts: 4, wantCode: 200, wantCalls: 2, wantSleep: 7 * time.Second},
@@ -50,7 +50,7 @@ func TestTransport(t *testing.T) {
 			}))
 			defer srv.Close()
 			var sleeps []time.Duration
-			tr := mustNew(t, WithAttempts(tc.attempts), WithSleep(func(_ context.Context, d time.Duration) error {
+			tr := mustNew(t, WithLastAnswer(), WithAttempts(tc.attempts), WithSleep(func(_ context.Context, d time.Duration) error {
 				sleeps = append(sleeps, d)
 				return nil
 			}))
@@ -247,5 +247,113 @@ func TestTemporary(t *testing.T) {
 		if got := Temporary(err); got != want {
 			t.Errorf("Temporary(%v) = %v, want %v", err, got, want)
 		}
+	}
+}
+
+// TestTransport_givesUp checks the error after the last retryable answer:
+// it names the method, the URL without credentials or query, the status
+// and the attempts, and no response is returned whose body a client could
+// close and then read (sigstore-go v1.3.0 did, and reported only "http:
+// read on closed response body").
+func TestTransport_givesUp(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "echo: "+r.URL.RawQuery, http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	tr := mustNew(t, WithAttempts(2), WithSleep(func(context.Context, time.Duration) error { return nil }))
+	u := strings.Replace(srv.URL, "http://", "http://user:hunter2@", 1) + "/api/v2/signingCert?token=s3cret"
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader("payload"))
+	resp, err := tr.RoundTrip(req)
+	var se *StatusError
+	if resp != nil || !errors.As(err, &se) {
+		t.Fatalf("RoundTrip = %v, %v; want a *StatusError", resp, err)
+	}
+	want := "POST " + srv.URL + "/api/v2/signingCert answered HTTP 503 Service Unavailable to 2 attempts"
+	if !strings.HasPrefix(err.Error(), want) || se.StatusCode != 503 {
+		t.Errorf("error %q, want it to start %q", err, want)
+	}
+	for _, secret := range []string{"hunter2", "s3cret"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error %q holds %q", err, secret)
+		}
+	}
+}
+
+// TestTransport_truncatedBody checks that an answer cut short is retried,
+// and named when it stays cut short.
+func TestTransport_truncatedBody(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		cut      int32 // how many answers are cut short
+		wantBody string
+		wantErr  string
+	}{
+		{name: "transient", cut: 1, wantBody: "0123456789"},
+		{name: "persistent", cut: 9, wantErr: "reading the answer of GET "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Length", "10")
+				if calls.Add(1) <= tc.cut {
+					io.WriteString(w, "01234")
+					w.(http.Flusher).Flush()
+					panic(http.ErrAbortHandler)
+				}
+				io.WriteString(w, "0123456789")
+			}))
+			defer srv.Close()
+			tr := mustNew(t, WithInner(&http.Transport{DisableKeepAlives: true}), WithSleep(func(context.Context, time.Duration) error { return nil }))
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/x?sig=secret", nil)
+			resp, err := tr.RoundTrip(req)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr+srv.URL+"/x:") || strings.Contains(err.Error(), "secret") {
+					t.Fatalf("error %v, want %q and the URL without its query", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(resp.Body)
+			if err != nil || string(b) != tc.wantBody {
+				t.Errorf("body %q, %v; want %q", b, err, tc.wantBody)
+			}
+		})
+	}
+}
+
+// TestTransport_replaysBodyAfterDrop checks that a request body is sent
+// again after a dropped connection, and that a transport's own timeout
+// (which also matches context.DeadlineExceeded) is retried.
+func TestTransport_replaysBodyAfterDrop(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch calls.Add(1) {
+		case 1:
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+		case 2:
+			time.Sleep(300 * time.Millisecond)
+		default:
+			w.Write(body)
+		}
+	}))
+	defer srv.Close()
+	tr := mustNew(t, WithInner(&http.Transport{DisableKeepAlives: true, ResponseHeaderTimeout: 100 * time.Millisecond}),
+		WithSleep(func(context.Context, time.Duration) error { return nil }))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader("payload"))
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if b, _ := io.ReadAll(resp.Body); string(b) != "payload" || calls.Load() != 3 {
+		t.Errorf("body %q after %d calls, want the payload after 3", b, calls.Load())
 	}
 }

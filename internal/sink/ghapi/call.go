@@ -58,7 +58,9 @@ func (c Caller) Do(ctx context.Context, f func(context.Context) (*github.Respons
 	var last error
 	var fatal string
 	n, err := r.Do(ctx, func(ctx context.Context) error {
-		_, last = f(ctx)
+		var resp *github.Response
+		resp, last = f(ctx)
+		last = withRequest(resp, last)
 		return last
 	}, func(err error, attempt int) (time.Duration, bool) {
 		wait, retry, why := retryDelay(err, attempt)
@@ -114,7 +116,7 @@ func retryDelay(err error, attempt int) (wait time.Duration, retry bool, fatal s
 			}
 		}
 	case errors.As(err, &ue):
-		return httpretry.UseBackoff, httpretry.Temporary(err), ""
+		return httpretry.UseBackoff, httpretry.TemporaryAttempt(err), ""
 	default:
 		return 0, false, ""
 	}
@@ -122,6 +124,22 @@ func retryDelay(err error, attempt int) (wait time.Duration, retry bool, fatal s
 		return 0, false, fmt.Sprintf("GitHub asks to wait %s before retrying, longer than %s; re-run the job later", wait, maxServerWait)
 	}
 	return wait, true, ""
+}
+
+// withRequest names the request in an error go-github returns bare, such
+// as an answer cut short ("unexpected EOF" while decoding it).
+func withRequest(resp *github.Response, err error) error {
+	var er *github.ErrorResponse
+	var ue *url.Error
+	if err == nil || resp == nil || resp.Response == nil || errors.As(err, &er) || errors.As(err, &ue) {
+		return err
+	}
+	var rl *github.RateLimitError
+	var ab *github.AbuseRateLimitError
+	if errors.As(err, &rl) || errors.As(err, &ab) {
+		return err
+	}
+	return fmt.Errorf("reading the answer of %s: %w", requestLine(resp.Response), err)
 }
 
 type transience int

@@ -20,12 +20,15 @@
 // image index, for callers that attest each platform as well.
 //
 // The fallback index and the .att image are shared, read-modify-write tags.
-// Attach calls of one Pusher serialize their updates per tag; against other
-// writers, Attach reads the tag back after writing and repairs it up to
-// three times. Registries offer no reliable compare-and-swap (distribution
-// 2.8.2 ignores If-Match), so two processes attesting the same image at
-// the same moment can still, rarely, lose an entry. Both tags also show up
-// in tag lists and can break immutable-tag policies; callers should say so.
+// Attach calls of one Pusher serialize their updates per tag. Registries
+// offer no reliable compare-and-swap (distribution 2.8.2 ignores
+// If-Match), so against other processes Attach re-reads the tag after
+// writing and repairs it, backing off, until two reads a settle wait
+// apart both list its entry, within the context's deadline (at most two
+// minutes). A writer whose read and write lie further apart than that
+// wait could still drop an entry; that writer's own check does not see
+// it. Both tags also show up in tag lists and can break immutable-tag
+// policies; callers should say so.
 //
 // The package neither signs nor verifies bundles; it reads only what it
 // needs for the layout (the predicate type, the certificate, the log

@@ -8,19 +8,32 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/provenant/provenant/internal/httpretry"
 )
 
-// fallbackAttempts bounds the read-check-write rounds on the fallback index.
-const fallbackAttempts = 3
+const (
+	// fallbackDeadline bounds the rounds of writing and re-reading the
+	// fallback index, unless the context ends first.
+	fallbackDeadline = 2 * time.Minute
+	// confirmations is how many more reads, after the first that holds
+	// our entry, must hold it too.
+	confirmations = 2
+	// minSettle and maxSettle bound the wait before re-reading a tag.
+	minSettle = 50 * time.Millisecond
+	maxSettle = 5 * time.Second
+)
 
 // fallbackTag is the referrers tag schema's tag for a subject digest.
 func fallbackTag(repo name.Repository, subject v1.Hash) name.Tag {
@@ -65,28 +78,65 @@ func (s *session) referrersAPI(ctx context.Context, repo name.Repository, subjec
 // artifactType and annotations, and keeps every other descriptor. ggcr's
 // Put normally has done it; when the entry is missing or incomplete (lost
 // to a concurrent writer, or written by a tool that drops artifactType),
-// it is added or repaired and the index read back again.
+// it is added or repaired until it stays (converge).
 func (s *session) ensureFallback(ctx context.Context, tag name.Tag, want v1.Descriptor) error {
-	for range fallbackAttempts {
+	err := converge(ctx, func(ctx context.Context) (bool, error) {
 		im, err := s.readIndex(ctx, tag)
-		if err != nil {
-			return err
+		if err != nil || listsExactly(im, want) {
+			return err == nil, err
 		}
-		if listsExactly(im, want) {
-			return nil
-		}
-		if err := s.putIndex(ctx, tag, withDescriptor(im, want)); err != nil {
-			return err
-		}
-	}
-	im, err := s.readIndex(ctx, tag)
+		return false, s.putIndex(ctx, tag, withDescriptor(im, want))
+	})
 	if err != nil {
-		return err
-	}
-	if !listsExactly(im, want) {
-		return fmt.Errorf("index %s still does not list %s after %d writes; another writer may be updating it, run again", tag, want.Digest, fallbackAttempts)
+		return fmt.Errorf("keeping %s listed in %s: %w", want.Digest, tag, err)
 	}
 	return nil
+}
+
+// converge runs step, which reads a shared tag and reports whether it
+// holds our entry, writing it when not, until the entry is seen to stay.
+//
+// Registries offer no compare-and-swap on tags, so another process that
+// read the tag before our write can still overwrite it without our entry.
+// Such a writer writes within about one round trip of its read, so the
+// entry counts as kept only once confirmations+1 reads in a row, each a
+// settle wait of several of our slowest round trips after the last, hold
+// it. Until then the tag is re-read and repaired, backing off while
+// writers contend, until the context or fallbackDeadline ends.
+func converge(ctx context.Context, step func(context.Context) (bool, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, fallbackDeadline)
+	defer cancel()
+	var slowest time.Duration
+	held, conflicts := 0, 0
+	for {
+		start := time.Now()
+		ok, err := step(ctx)
+		slowest = max(slowest, time.Since(start))
+		switch {
+		case err != nil:
+			return err
+		case ok && held == confirmations:
+			return nil
+		case ok:
+			held++
+		default:
+			held = 0
+			conflicts++
+		}
+		if err := httpretry.Sleep(ctx, settle(slowest, conflicts)); err != nil {
+			return fmt.Errorf("other writers kept replacing it (%w); run again", err)
+		}
+	}
+}
+
+// settle is the wait before re-reading a tag: four round trips, at least
+// minSettle, doubled for each write that found the entry missing (up to
+// 16 times), capped at maxSettle, with jitter so that contending writers
+// spread out.
+func settle(roundTrip time.Duration, conflicts int) time.Duration {
+	d := max(minSettle, 4*roundTrip) << min(max(conflicts-1, 0), 4)
+	d = min(d, maxSettle)
+	return d/2 + rand.N(d/2+1)
 }
 
 // readIndex fetches the fallback index; a missing tag is an empty index.

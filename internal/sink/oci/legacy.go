@@ -59,37 +59,34 @@ func legacyLayer(a *attestation, chainPEM []byte) (v1.Layer, map[string]string) 
 
 // appendLegacy adds the attestation's layer to the .att image at tag,
 // keeping every layer already there and skipping the write when a layer
-// with the same digest (the same envelope) is present. It reads the image
-// back and retries when a concurrent writer dropped the layer.
+// with the same digest (the same envelope) is present. It re-reads the
+// image until the layer is seen to stay (converge).
 func (s *session) appendLegacy(ctx context.Context, tag name.Tag, layer v1.Layer, ann map[string]string) error {
 	want, err := layer.Digest()
 	if err != nil {
 		return err
 	}
-	for range fallbackAttempts {
+	err = converge(ctx, func(ctx context.Context) (bool, error) {
 		base, err := s.readAtt(ctx, tag)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if has, err := hasLayer(base, want); err != nil || has {
-			return err
+			return err == nil, err
 		}
 		img, err := mutate.Append(base, mutate.Addendum{Layer: layer, Annotations: ann})
 		if err != nil {
-			return err
+			return false, err
 		}
 		if err := s.pusher.Push(ctx, tag, img); err != nil {
-			return fmt.Errorf("writing %s: %w", tag, err)
+			return false, fmt.Errorf("writing %s: %w", tag, err)
 		}
-	}
-	base, err := s.readAtt(ctx, tag)
+		return false, nil
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("keeping layer %s in %s: %w", want, tag, err)
 	}
-	if has, err := hasLayer(base, want); err != nil || has {
-		return err
-	}
-	return fmt.Errorf("%s still lacks layer %s after %d writes; another writer may be updating it, run again", tag, want, fallbackAttempts)
+	return nil
 }
 
 // readAtt returns the image at tag, or an empty OCI image with cosign's

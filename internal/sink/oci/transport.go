@@ -22,6 +22,7 @@ func (o *options) wrapTransport() http.RoundTripper {
 		httpretry.WithInner(&timeoutTransport{inner: o.transport, timeout: o.timeout}),
 		httpretry.WithAttempts(o.retries+1),
 		httpretry.WithBackoff(o.backoff, 30*time.Second),
+		httpretry.WithLastAnswer(), // ggcr reads the registry's error body
 	)
 	if err != nil {
 		// The policy comes from makeOptions' defaults and the test seams,

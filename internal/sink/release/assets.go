@@ -50,7 +50,7 @@ func (u *Uploader) listAssets(ctx context.Context, releaseID int64) (map[string]
 
 // put makes a present with exactly its data. existing is updated as the
 // release changes.
-func (u *Uploader) put(ctx context.Context, rel *github.RepositoryRelease, existing map[string]*github.ReleaseAsset, a Asset, overwrite bool) (AssetResult, error) {
+func (u *Uploader) put(ctx context.Context, rel *github.RepositoryRelease, existing map[string]*github.ReleaseAsset, a Asset, o Options) (AssetResult, error) {
 	action := ActionUploaded
 	for range maxRounds {
 		old := existing[a.Name]
@@ -74,16 +74,16 @@ func (u *Uploader) put(ctx context.Context, rel *github.RepositoryRelease, exist
 		case err != nil:
 			return AssetResult{}, err
 		case same:
-			if action != ActionReplaced { // else a concurrent run put our content back after we deleted theirs
+			if action == ActionUploaded { // else a concurrent run put our content back after we deleted theirs
 				action = ActionUnchanged
 			}
 			return AssetResult{Name: a.Name, URL: old.GetBrowserDownloadURL(), Action: action}, nil
 		case rel.GetImmutable():
 			return AssetResult{}, fmt.Errorf("it exists with different content, but %w", ErrImmutable)
-		case old.GetState() == "uploaded" && !overwrite:
-			return AssetResult{}, ErrAssetExists
 		case old.GetState() == "uploaded":
-			action = ActionReplaced
+			if action, err = u.replacing(ctx, old, o); err != nil {
+				return AssetResult{}, err
+			}
 		}
 		// Replace it, or clear the empty leftover of a failed upload.
 		if err := u.deleteAsset(ctx, rel, old); err != nil {
@@ -93,6 +93,29 @@ func (u *Uploader) put(ctx context.Context, rel *github.RepositoryRelease, exist
 	}
 	return AssetResult{}, errors.New("the asset kept changing while it was being uploaded; is another run uploading it?")
 }
+
+// replacing says how a differing, uploaded asset is replaced: as a copy
+// from an earlier attempt of this run, or with Overwrite; otherwise it
+// is ErrAssetExists.
+func (u *Uploader) replacing(ctx context.Context, old *github.ReleaseAsset, o Options) (string, error) {
+	if o.Run.RunID != "" && (strings.HasSuffix(old.GetName(), ".json") || strings.HasSuffix(old.GetName(), ".jsonl")) {
+		data, err := u.download(ctx, old, maxAttestationSize)
+		if err != nil {
+			return "", fmt.Errorf("downloading the existing asset to see which run made it: %w", err)
+		}
+		if fromRun(data, o.Run) {
+			return ActionReplacedRerun, nil
+		}
+	}
+	if o.Overwrite {
+		return ActionReplaced, nil
+	}
+	return "", ErrAssetExists
+}
+
+// maxAttestationSize bounds what is downloaded to see which run made an
+// existing asset.
+const maxAttestationSize = 16 << 20
 
 // refresh re-reads the release's assets into existing.
 func (u *Uploader) refresh(ctx context.Context, rel *github.RepositoryRelease, existing map[string]*github.ReleaseAsset) error {
@@ -117,20 +140,26 @@ func (u *Uploader) sameContent(ctx context.Context, old *github.ReleaseAsset, da
 		sum := sha256.Sum256(data)
 		return strings.EqualFold(hexSum, hex.EncodeToString(sum[:])), nil
 	}
-	var got []byte
-	err := u.call(ctx, func(ctx context.Context) (*github.Response, error) {
-		rc, _, err := u.gh.Repositories.DownloadReleaseAsset(ctx, u.owner, u.repo, old.GetID(), u.download)
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		got, err = io.ReadAll(io.LimitReader(rc, int64(len(data))+1))
-		return nil, err
-	})
+	got, err := u.download(ctx, old, int64(len(data))+1)
 	if err != nil {
 		return false, fmt.Errorf("downloading the existing asset to compare it: %w", err)
 	}
 	return bytes.Equal(got, data), nil
+}
+
+// download reads at most limit bytes of an asset.
+func (u *Uploader) download(ctx context.Context, old *github.ReleaseAsset, limit int64) ([]byte, error) {
+	var got []byte
+	err := u.call(ctx, func(ctx context.Context) (*github.Response, error) {
+		rc, _, err := u.gh.Repositories.DownloadReleaseAsset(ctx, u.owner, u.repo, old.GetID(), u.downloader)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		got, err = io.ReadAll(io.LimitReader(rc, limit))
+		return nil, err
+	})
+	return got, err
 }
 
 // upload uploads a through the release's upload_url.

@@ -46,6 +46,12 @@ type Options struct {
 	// missing release is then an error wrapping ErrReleaseNotFound.
 	Create bool
 
+	// Run identifies this workflow run. An asset of the same name with
+	// different content that holds only attestations of the same
+	// repository and run, from any attempt, is replaced without
+	// Overwrite (ActionReplacedRerun). The zero value turns this off.
+	Run Run
+
 	// Commit is the commit a created release's tag points at when the tag
 	// does not exist yet: the commit the provenance describes. Empty lets
 	// GitHub use the default branch. An existing tag is never moved.
@@ -66,7 +72,8 @@ type AssetResult struct {
 	URL  string // browser_download_url
 	// Action is "uploaded" (it was not there), "unchanged" (it was there
 	// with the same content) or "replaced" (it was there with different
-	// content and Overwrite was set).
+	// content and Overwrite was set) or "replaced-rerun" (it was there
+	// with attestations of an earlier attempt of this run).
 	Action string
 }
 
@@ -75,6 +82,9 @@ const (
 	ActionUploaded  = "uploaded"
 	ActionUnchanged = "unchanged"
 	ActionReplaced  = "replaced"
+	// ActionReplacedRerun replaced an asset that held only attestations
+	// of an earlier attempt of the same workflow run (Options.Run).
+	ActionReplacedRerun = "replaced-rerun"
 )
 
 var (
@@ -100,7 +110,7 @@ type Uploader struct {
 	gh          *github.Client
 	owner, repo string
 	api         ghapi.Caller
-	download    *http.Client
+	downloader  *http.Client
 }
 
 type options struct {
@@ -137,7 +147,7 @@ func New(client *github.Client, owner, repo string, opts ...Option) (*Uploader, 
 			return nil, err
 		}
 	}
-	return &Uploader{gh: client, owner: owner, repo: repo, download: o.download,
+	return &Uploader{gh: client, owner: owner, repo: repo, downloader: o.download,
 		api: ghapi.Caller{Attempts: o.attempts, Sleep: o.sleep, Hint: hint}}, nil
 }
 
@@ -177,7 +187,7 @@ func (u *Uploader) Upload(ctx context.Context, o Options, assets []Asset) (*Uplo
 		return out, fmt.Errorf("listing assets of release %s: %w", o.Tag, err)
 	}
 	for _, a := range assets {
-		res, err := u.put(ctx, rel, existing, a, o.Overwrite)
+		res, err := u.put(ctx, rel, existing, a, o)
 		if err != nil {
 			return out, fmt.Errorf("release %s asset %q: %w", o.Tag, a.Name, err)
 		}

@@ -44,7 +44,15 @@ func (s *Sink) Deliver(ctx context.Context, a *sink.Attestation) ([]sink.Stored,
 	}
 	out := make([]sink.Stored, 0, len(up.Assets))
 	for _, as := range up.Assets {
-		out = append(out, sink.Stored{Kind: sink.KindRelease, Where: s.opts.Tag + "/" + as.Name, URL: as.URL, Note: as.Action, ID: up.ReleaseID})
+		note := as.Action
+		if note == ActionReplacedRerun {
+			note = NoteRerun
+		}
+		out = append(out, sink.Stored{Kind: sink.KindRelease, Where: s.opts.Tag + "/" + as.Name, URL: as.URL, Note: note, ID: up.ReleaseID})
 	}
 	return out, nil
 }
+
+// NoteRerun is the Note of a stored asset that replaced the copy of an
+// earlier attempt of the same workflow run; callers show it as a notice.
+const NoteRerun = "replaced the copy from an earlier attempt of this workflow run"
