@@ -52,8 +52,8 @@ test: lint unit e2e ## Everything CI runs
 demo: ## Run the main job locally on testdata artifacts with a fixture GitHub context
 	bash scripts/demo.sh
 
-bench: ## Benchmarks behind BENCHMARKS.md
-	bash scripts/bench.sh
+bench: ## Benchmarks behind BENCHMARKS.md (BENCH_ARGS="--write hash build dryrun startup e2e")
+	bash scripts/bench.sh $(BENCH_ARGS)
 
 .PHONY: image
 image: ## Assemble the action image without Docker and push it (REGISTRY, default a local one)

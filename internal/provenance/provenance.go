@@ -66,18 +66,42 @@ type Options struct {
 	RedactEventPayload bool
 }
 
-// Build returns the in-toto statement, marshalled with protojson. The
-// statement has been checked with the in-toto types' Validate.
+// Build returns the in-toto statement as protojson marshals it (up to
+// insignificant whitespace). The statement has been checked with the
+// in-toto types' Validate. The subject array is encoded directly, without a
+// protobuf message per subject; TestBuild_equalsProtojson holds the two
+// encodings equal.
 func Build(c ghctx.Context, subjects []intoto.Subject, o Options) ([]byte, error) {
-	st, err := Statement(c, subjects, o)
+	h, err := newHead(c, subjects, o)
 	if err != nil {
 		return nil, err
 	}
-	return protojson.Marshal(st)
+	if err := validateSubjects(subjects); err != nil {
+		return nil, fmt.Errorf("building provenance: statement is invalid: %w", err)
+	}
+	b, err := marshal(h.Type, h.PredicateType, subjects, h.GetPredicate())
+	if err != nil {
+		return nil, fmt.Errorf("building provenance: encoding the statement: %w", err)
+	}
+	return b, nil
 }
 
 // Statement is Build before marshalling.
 func Statement(c ghctx.Context, subjects []intoto.Subject, o Options) (*itpb.Statement, error) {
+	st, err := newHead(c, subjects, o)
+	if err != nil {
+		return nil, err
+	}
+	st.Subject = descriptors(subjects)
+	if err := st.Validate(); err != nil {
+		return nil, fmt.Errorf("building provenance: statement is invalid: %w", err)
+	}
+	return st, nil
+}
+
+// newHead returns the statement with its type, predicate type and
+// predicate, and only the first subject, with which it passes Validate.
+func newHead(c ghctx.Context, subjects []intoto.Subject, o Options) (*itpb.Statement, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("building provenance: %w", err)
 	}
@@ -105,7 +129,7 @@ func Statement(c ghctx.Context, subjects []intoto.Subject, o Options) (*itpb.Sta
 	}
 	st := &itpb.Statement{
 		Type:          stType,
-		Subject:       descriptors(subjects),
+		Subject:       descriptors(subjects[:1]),
 		PredicateType: predType,
 		Predicate:     pred,
 	}

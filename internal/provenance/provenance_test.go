@@ -31,7 +31,7 @@ var testSubjects = []intoto.Subject{
 var startedOn = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 
 // loadScenario reads a fixture GitHub context from testdata/github.
-func loadScenario(t *testing.T, name string) ghctx.Context {
+func loadScenario(t testing.TB, name string) ghctx.Context {
 	t.Helper()
 	dir := filepath.Join("..", "..", "testdata", "github", name)
 	claimsJSON := readFile(t, filepath.Join(dir, "claims.json"))
@@ -52,7 +52,7 @@ func loadScenario(t *testing.T, name string) ghctx.Context {
 	return ghctx.Context{ServerURL: env["GITHUB_SERVER_URL"], Claims: c, Event: readFile(t, filepath.Join(dir, "event.json")), StartedOn: startedOn}
 }
 
-func readFile(t *testing.T, p string) []byte {
+func readFile(t testing.TB, p string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(p)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync/atomic"
 	"time"
 
@@ -60,7 +59,7 @@ func hashFiles(ctx context.Context, files []pathFile, o *options) ([]string, []e
 // hashFile streams one file into sha256 through buf, adding the bytes read
 // to counter, and gives up with errStopped once done is closed.
 func hashFile(done <-chan struct{}, name string, buf []byte, counter *atomic.Int64) (string, error) {
-	f, err := os.Open(name)
+	f, err := openForHash(name)
 	if err != nil {
 		return "", err
 	}

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# bench-e2e.sh — end to end against the local Sigstore stack (Fulcio, a CT
+# log, Rekor v2 and a TSA, started by scripts/sigstore-stack.sh in a private
+# network namespace): `provenant attest` of one file and of 1,000 files
+# against `cosign attest-blob` signing the same statement with the same
+# services; then verification of the one-file bundle with `provenant
+# verify`, `cosign verify-blob-attestation` and `gh attestation verify`,
+# and `provenant verify` of the 1,000 files against their one .intoto.jsonl.
+#
+# Usage: scripts/bench-e2e.sh [--write]
+#   --write   also replace the bench-e2e section of BENCHMARKS.md
+#
+# Environment:
+#   BENCH_RUNS        runs of each command, rotated (default 5)
+#   BENCH_E2E_FILES   files in the large case (default 1000)
+#   PROVENANT_TOOLS   tools dir holding cosign, gh and the services
+#                     (scripts/install-tools.sh stack verifiers)
+#
+# cosign gets what provenant signed: the statement is taken from
+# provenant's bundle, written to a file and passed with --statement, with a
+# fresh token from the same fake issuer each run; so cosign's time holds no
+# hashing and no statement building. Both tools wait for Rekor v2 to
+# include the entry in a checkpoint; that wait is the same for both and is
+# part of both times. Targets: provenant attest <= 0.5 times cosign's wall
+# time; provenant verify <= 0.25 times the faster peer on one bundle, and
+# linear in the number of artifacts.
+set -euo pipefail
+# shellcheck source=scripts/bench-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+
+FILES=${BENCH_E2E_FILES:-1000}
+FIXTURE=$REPO_ROOT/testdata/github/tag_push
+
+outer() {
+	bench_init "$@"
+	for t in cosign gh fulcio; do [[ -x $BIN/$t ]] || die "$BIN/$t is missing; run scripts/install-tools.sh stack verifiers"; done
+	bench_build "$BENCH_TMP/provenant"
+	LOAD_BEFORE=$(loadavg)
+	PATH="$BIN:$PATH" BENCH_E2E_INNER=1 BENCH_TMP=$BENCH_TMP RUNS=$RUNS \
+		bash "$REPO_ROOT/scripts/sigstore-stack.sh" --rekor v2 --ct --tsa -- bash "${BASH_SOURCE[0]}" ||
+		die "the measurement inside the stack failed"
+	table >"$BENCH_TMP/table.md"
+	cat "$BENCH_TMP/table.md"
+	((WRITE == 0)) || write_section e2e "$BENCH_TMP/table.md"
+	check_targets
+}
+
+# --- inside the stack -------------------------------------------------------
+
+inner() {
+	local ws1=$BENCH_TMP/ws1 wsn=$BENCH_TMP/wsn i k
+	RUNS_FILE=$BENCH_TMP/runs.txt
+	: >"$RUNS_FILE"
+	mkdir -p "$ws1/dist" "$wsn/dist" "$BENCH_TMP/home" "$BENCH_TMP/fc"
+	head -c 1048576 /dev/urandom >"$ws1/dist/app.bin"
+	for ((i = 0; i < FILES; i++)); do head -c 10240 /dev/urandom >"$wsn/dist/f$(printf %05d "$i").bin"; done
+	RUNNER_ENV=()
+	while IFS= read -r kv; do RUNNER_ENV+=("$kv"); done < <(jq -r 'to_entries[] | "\(.key)=\(.value)"' "$FIXTURE/env.json")
+	# One untimed round makes the bundles the peers and verifiers use.
+	attest "$ws1" 0
+	attest "$wsn" 0
+	statement_of "$ws1" >"$BENCH_TMP/stmt1.json"
+	statement_of "$wsn" >"$BENCH_TMP/stmtn.json"
+	local cmds=(p1 pn c1 cn v1 vc1 vg1 vn)
+	for ((i = 1; i <= RUNS; i++)); do
+		for ((k = 0; k < ${#cmds[@]}; k++)); do
+			one "${cmds[(i + k) % ${#cmds[@]}]}" "$i"
+		done
+	done
+}
+
+# attest WS RUN runs provenant attest as the runner runs the action.
+attest() {
+	local ws=$1 run=$2 label=p1
+	[[ $ws == */ws1 ]] || label=pn
+	rm -f "$ws"/*.intoto.jsonl "$ws"/*.sigstore.json
+	: >"$BENCH_TMP/fc/output"
+	local out=$RUNS_FILE
+	((run > 0)) || out=$BENCH_TMP/warmup.txt
+	(cd "$ws" && timed "$out" "$label" "$run" env -i PATH="$PATH" HOME="$BENCH_TMP/home" RUNNER_TEMP="$BENCH_TMP" "${RUNNER_ENV[@]}" \
+		GITHUB_WORKSPACE="$ws" GITHUB_EVENT_PATH="$FIXTURE/event.json" \
+		GITHUB_OUTPUT="$BENCH_TMP/fc/output" GITHUB_STEP_SUMMARY=/dev/null \
+		ACTIONS_ID_TOKEN_REQUEST_URL="$ACTIONS_ID_TOKEN_REQUEST_URL" \
+		ACTIONS_ID_TOKEN_REQUEST_TOKEN="$ACTIONS_ID_TOKEN_REQUEST_TOKEN" \
+		INPUT_SUBJECT-PATH='dist/*' INPUT_SIGSTORE="$SIGSTORE_SIGNING_CONFIG" \
+		INPUT_TRUSTED-ROOT="$SIGSTORE_TRUSTED_ROOT" INPUT_OIDC-ISSUER="$OIDC_ISSUER" \
+		INPUT_PREDICATE-VERSION=v1 INPUT_OUTPUT-DIR=. "$BENCH_TMP/provenant" attest)
+	if ((run == 0)); then
+		cp "$BENCH_TMP/fc/output" "$ws/.outputs"
+	fi
+}
+
+output() { grep -A1 "^$2<<" "$1/.outputs" | tail -1; }
+
+statement_of() { jq -r .dsseEnvelope.payload "$1/$(output "$1" bundle-path)" | base64 -d; }
+
+token() {
+	curl -fsS -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sigstore" | jq -r .value
+}
+
+one() {
+	local c=$1 run=$2 ws1=$BENCH_TMP/ws1 wsn=$BENCH_TMP/wsn id
+	case $c in
+	p1) attest "$ws1" "$run" ;;
+	pn) attest "$wsn" "$run" ;;
+	c1 | cn)
+		local stmt=$BENCH_TMP/stmt1.json
+		[[ $c == c1 ]] || stmt=$BENCH_TMP/stmtn.json
+		rm -f "$BENCH_TMP/cosign.bundle"
+		timed "$RUNS_FILE" "$c" "$run" cosign attest-blob --statement "$stmt" --bundle "$BENCH_TMP/cosign.bundle" \
+			--signing-config "$SIGSTORE_SIGNING_CONFIG" --trusted-root "$SIGSTORE_TRUSTED_ROOT" \
+			--identity-token "$(token)" --yes
+		;;
+	v1)
+		timed "$RUNS_FILE" v1 "$run" "$BENCH_TMP/provenant" verify "$ws1/dist/app.bin" \
+			--provenance-path "$ws1/$(output "$ws1" provenance-name)" --trusted-root "$SIGSTORE_TRUSTED_ROOT" \
+			--cert-oidc-issuer "$OIDC_ISSUER" --source-uri github.com/octo-org/octo-repo --source-tag v1.2.3 \
+			--signer-workflow octo-org/octo-repo/.github/workflows/release.yml
+		;;
+	vn)
+		timed "$RUNS_FILE" vn "$run" "$BENCH_TMP/provenant" verify "$wsn"/dist/*.bin \
+			--provenance-path "$wsn/$(output "$wsn" provenance-name)" --trusted-root "$SIGSTORE_TRUSTED_ROOT" \
+			--cert-oidc-issuer "$OIDC_ISSUER" --source-uri github.com/octo-org/octo-repo --source-tag v1.2.3 \
+			--signer-workflow octo-org/octo-repo/.github/workflows/release.yml
+		;;
+	vc1)
+		id=$(output "$ws1" certificate-identity)
+		timed "$RUNS_FILE" vc1 "$run" cosign verify-blob-attestation --bundle "$ws1/$(output "$ws1" bundle-path)" \
+			--trusted-root "$SIGSTORE_TRUSTED_ROOT" --certificate-identity "$id" --certificate-oidc-issuer "$OIDC_ISSUER" \
+			--type slsaprovenance1 --use-signed-timestamps "$ws1/dist/app.bin"
+		;;
+	vg1)
+		timed "$RUNS_FILE" vg1 "$run" env GH_CONFIG_DIR="$BENCH_TMP/home/gh" gh attestation verify "$ws1/dist/app.bin" \
+			--bundle "$ws1/$(output "$ws1" provenance-name)" --custom-trusted-root "$SIGSTORE_TRUSTED_ROOT_JSONL" \
+			--owner octo-org --cert-oidc-issuer "$OIDC_ISSUER" \
+			--signer-workflow octo-org/octo-repo/.github/workflows/release.yml
+		;;
+	esac
+}
+
+# --- report -----------------------------------------------------------------
+
+table() {
+	local r=$BENCH_TMP/runs.txt label what wall lo hi cpu rss peer pw
+	echo "Run of $(date -u +%Y-%m-%d): $RUNS runs per command, rotated; Fulcio + CT + Rekor v2 + TSA on loopback; $(machine);" \
+		"load average $LOAD_BEFORE before, $(loadavg) after."
+	echo
+	echo "| Job | Command | Median wall (s) | Wall range (s) | Median CPU (s) | Peak RSS (MiB) | Ratio to peer (wall) |"
+	echo "|---|---|---:|---:|---:|---:|---:|"
+	for label in p1 c1 pn cn v1 vc1 vg1 vn; do
+		read -r wall lo hi cpu rss < <(stat_of "$r" "$label")
+		case $label in
+		p1) what="attest, 1 file|provenant attest" peer=c1 ;;
+		c1) what="attest, 1 file|cosign attest-blob --statement" peer= ;;
+		pn) what="attest, $FILES files|provenant attest" peer=cn ;;
+		cn) what="attest, $FILES files|cosign attest-blob --statement" peer= ;;
+		v1) what="verify, 1 bundle|provenant verify" peer=faster ;;
+		vc1) what="verify, 1 bundle|cosign verify-blob-attestation" peer= ;;
+		vg1) what="verify, 1 bundle|gh attestation verify" peer= ;;
+		vn) what="verify, $FILES files, one .intoto.jsonl|provenant verify" peer=v1 ;;
+		esac
+		case $peer in
+		'') pw=1 ;;
+		faster) pw=$(ratio "$wall" "$(min "$(stat_of "$r" vc1 | cut -d' ' -f1)" "$(stat_of "$r" vg1 | cut -d' ' -f1)")") ;;
+		*) pw=$(ratio "$wall" "$(stat_of "$r" "$peer" | cut -d' ' -f1)") ;;
+		esac
+		[[ $label != vn ]] || pw="$pw (vs 1 bundle)"
+		echo "| ${what%%|*} | ${what#*|} | $wall | $lo–$hi | $cpu | $rss | $pw |"
+	done
+}
+
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
+
+check_targets() {
+	local r=$BENCH_TMP/runs.txt fail=0 a b
+	for pair in "p1 c1 0.5" "pn cn 0.5"; do
+		read -r a b t <<<"$pair"
+		x=$(ratio "$(stat_of "$r" "$a" | cut -d' ' -f1)" "$(stat_of "$r" "$b" | cut -d' ' -f1)")
+		if awk -v x="$x" -v t="$t" 'BEGIN { exit !(x <= t) }'; then log "$a/$b = $x (target ≤ $t): met"; else
+			log "FAIL: $a/$b = $x (target ≤ $t)"
+			fail=1
+		fi
+	done
+	x=$(ratio "$(stat_of "$r" v1 | cut -d' ' -f1)" "$(min "$(stat_of "$r" vc1 | cut -d' ' -f1)" "$(stat_of "$r" vg1 | cut -d' ' -f1)")")
+	if awk -v x="$x" 'BEGIN { exit !(x <= 0.25) }'; then log "verify/faster peer = $x (target ≤ 0.25): met"; else
+		log "FAIL: verify/faster peer = $x (target ≤ 0.25)"
+		fail=1
+	fi
+	return "$fail"
+}
+
+if [[ ${BENCH_E2E_INNER:-} == 1 ]]; then
+	inner
+else
+	outer "$@"
+fi
