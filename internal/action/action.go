@@ -189,9 +189,29 @@ func (e *Env) APIURL() string {
 	return "https://api.github.com"
 }
 
+// containerWorkspace is where the runner mounts the workspace into a
+// container action.
+const containerWorkspace = "/github/workspace"
+
+// InContainer reports whether the process runs as a container action: in
+// Actions, with the workspace at /github/workspace. Such a process sees
+// only the workspace, /github/home, /github/workflow and the file-command
+// files; the runner's other directories (RUNNER_TEMP, the tool cache) are
+// named in the environment but not mounted.
+func (e *Env) InContainer() bool {
+	return e.InActions() && filepath.Clean(e.getenv("GITHUB_WORKSPACE")) == containerWorkspace
+}
+
 // TempDir returns RUNNER_TEMP, the runner's per-job temporary directory,
-// or "" outside Actions.
-func (e *Env) TempDir() string { return e.getenv("RUNNER_TEMP") }
+// or "" outside Actions and in a container action, where RUNNER_TEMP names
+// a directory of the host that is not mounted. "" means the process's own
+// temporary directory.
+func (e *Env) TempDir() string {
+	if e.InContainer() {
+		return ""
+	}
+	return e.getenv("RUNNER_TEMP")
+}
 
 // Event reads the webhook payload at GITHUB_EVENT_PATH. It returns nil when
 // the variable is unset (a local run) and an error when the file is missing,

@@ -53,6 +53,37 @@ func TestEnv_URLs(t *testing.T) {
 	}
 }
 
+// TestEnv_container checks that a container action is recognised by its
+// workspace and that no cache is claimed in RUNNER_TEMP, which a container
+// action cannot see.
+func TestEnv_container(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		env       map[string]string
+		container bool
+		temp      string
+	}{
+		{"container_action", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": "/github/workspace", "RUNNER_TEMP": "/home/runner/work/_temp"}, true, ""},
+		{"runner_step", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": "/home/runner/work/r/r", "RUNNER_TEMP": "/home/runner/work/_temp"}, false, "/home/runner/work/_temp"},
+		{"outside_actions", map[string]string{"GITHUB_WORKSPACE": "/github/workspace"}, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, err := New(WithGetenv(func(k string) string { return tc.env[k] }), WithWriter(&bytes.Buffer{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.InContainer(); got != tc.container {
+				t.Errorf("InContainer() = %v, want %v", got, tc.container)
+			}
+			if got := e.TempDir(); got != tc.temp {
+				t.Errorf("TempDir() = %q, want %q", got, tc.temp)
+			}
+		})
+	}
+}
+
 // TestEnv_Mask checks that a secret is masked in every form it may be
 // printed in, line by line for a multi-line one.
 func TestEnv_Mask(t *testing.T) {

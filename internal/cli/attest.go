@@ -83,12 +83,12 @@ func attestWith(ctx context.Context, s *session, src config.Source, rest []strin
 // subjects, so that every mistake is reported in one run.
 func (s *session) load(ctx context.Context, specs []config.Spec, src config.Source) (*config.Config, error) {
 	cfg, err := config.Load(specs, src)
-	if err == nil {
-		return cfg, nil
-	}
-	ws, werr := s.env.Workspace()
+	ws, werr := s.paths()
 	if werr != nil {
 		return nil, errors.Join(err, werr)
+	}
+	if err = errors.Join(err, cfg.CheckFiles(ws)); err == nil {
+		return cfg, nil
 	}
 	_, serr := attest.ResolveSubjects(ctx, cfg.Subjects, ws, nil)
 	if input.Is(serr) {
@@ -108,13 +108,15 @@ func (s *session) environment() (attest.Environment, error) {
 		return attest.Environment{}, err
 	}
 	return attest.Environment{
-		Workspace: ws,
-		TempDir:   s.env.TempDir(),
-		APIURL:    s.env.APIURL(),
-		ServerURL: s.env.ServerURL(),
-		Event:     ev,
-		Getenv:    s.env.Getenv,
-		Token:     s.env.Token,
+		Workspace:     ws,
+		AbsolutePaths: !s.env.InActions(),
+		Container:     s.env.InContainer(),
+		TempDir:       s.env.TempDir(),
+		APIURL:        s.env.APIURL(),
+		ServerURL:     s.env.ServerURL(),
+		Event:         ev,
+		Getenv:        s.env.Getenv,
+		Token:         s.env.Token,
 	}, nil
 }
 

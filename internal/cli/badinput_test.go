@@ -82,6 +82,22 @@ func TestAttest_badInputs(t *testing.T) {
 		{name: "bad_provenance_name", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PROVENANCE-NAME": "prov.json"}, input: "provenance-name", reason: ".intoto.jsonl"},
 		{name: "provenance_name_with_dir", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PROVENANCE-NAME": "x/p.intoto.jsonl"}, input: "provenance-name", reason: "plain file name"},
 		{name: "output_dir_escapes", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "OUTPUT-DIR": "../up"}, input: "output-dir", reason: "leaves the workspace"},
+		{name: "output_dir_absolute", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "OUTPUT-DIR": "/tmp"}, input: "output-dir", reason: "outside the workspace"},
+		{name: "output_dir_symlink_out", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "OUTPUT-DIR": "in/out/sub"},
+			setup: func(r *runner) {
+				r.write("in/.keep", "")
+				mustSymlink(r.t, r.t.TempDir(), filepath.Join(r.ws, "in", "out"))
+			}, input: "output-dir", reason: "symlink"},
+		{name: "provenance_name_dotdot", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PROVENANCE-NAME": "..intoto.jsonl"}, input: "provenance-name", reason: ".."},
+		{name: "checksums_outside_workspace", inputs: map[string]string{"SUBJECT-CHECKSUMS": "/etc/passwd"}, input: "subject-checksums", reason: "outside the workspace"},
+		{name: "base64_file_outside_workspace", inputs: map[string]string{"BASE64-SUBJECTS-FILE": "/etc/passwd"}, input: "base64-subjects-file", reason: "outside the workspace"},
+		{name: "checksums_symlink_out", inputs: map[string]string{"SUBJECT-CHECKSUMS": "in/sums.txt"},
+			setup: func(r *runner) { mustSymlink(r.t, "/etc/passwd", filepath.Join(r.ws, "in", "sums.txt")) }, input: "subject-checksums", reason: "symlink"},
+		{name: "trusted_root_outside_workspace", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "TRUSTED-ROOT": "/etc/passwd"}, input: "trusted-root", reason: "outside the workspace"},
+		{name: "trusted_root_missing", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "TRUSTED-ROOT": "in/none.json"}, input: "trusted-root", reason: "does not exist"},
+		{name: "sigstore_unknown", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "SIGSTORE": "public_good"}, input: "sigstore", reason: "public-good"},
+		{name: "sigstore_github_without_root", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "SIGSTORE": "github", "TRUSTED-ROOT": ""}, input: "trusted-root", reason: "github"},
+		{name: "dry_run_checks_trusted_root", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "DRY-RUN": "true", "TRUSTED-ROOT": "in/none.json"}, input: "trusted-root", reason: "does not exist"},
 		{name: "vars_not_json", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "VARS": "REGION=eu"}, input: "vars", reason: "JSON object"},
 		{name: "push_without_image", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PUSH-TO-REGISTRY": "true"}, input: "push-to-registry", reason: "no image"},
 		{name: "legacy_att_without_push", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "OCI-LEGACY-ATT": "true"}, input: "oci-legacy-att", reason: "push-to-registry"},
@@ -124,6 +140,9 @@ func TestAttest_badInputs(t *testing.T) {
 			}
 			if len(strings.TrimSpace(msg)) < 10 || !strings.Contains(msg, tc.reason) {
 				t.Errorf("reason %q does not explain %q", msg, tc.reason)
+			}
+			if strings.Contains(stderr, "root:x:0") {
+				t.Errorf("stderr quotes a file outside the workspace:\n%s", stderr)
 			}
 			if !strings.Contains(stderr, "nothing was written") {
 				t.Errorf("stderr does not say nothing was written:\n%s", stderr)

@@ -76,6 +76,17 @@ func Main(ctx context.Context, args []string, s Streams) int {
 	return ExitUsage
 }
 
+// paths is how this run confines the paths in the inputs: to the
+// workspace in Actions; outside Actions an absolute path the user typed
+// may name any file.
+func (s *session) paths() (input.Workspace, error) {
+	ws, err := s.env.Workspace()
+	if err != nil {
+		return input.Workspace{}, err
+	}
+	return input.Workspace{Dir: ws, AllowAbsolute: !s.env.InActions(), Container: s.env.InContainer()}, nil
+}
+
 // usageError marks errors in the command line itself.
 type usageError struct{ err error }
 

@@ -68,9 +68,12 @@ func newRunner(t *testing.T, scenario string, oidcOpts ...fakeoidc.Option) *runn
 		// Unit tests never reach a real Sigstore: this instance lives on a
 		// loopback port where nothing listens. Signing is tested end to end
 		// against the real services (internal/e2e).
-		"INPUT_SIGSTORE":     absTestdata(t, "unreachable_signing_config.json"),
-		"INPUT_TRUSTED-ROOT": absTestdata(t, "empty_trusted_root.json"),
+		"INPUT_SIGSTORE":     "in/unreachable_signing_config.json",
+		"INPUT_TRUSTED-ROOT": "in/empty_trusted_root.json",
 	})
+	for _, f := range []string{"unreachable_signing_config.json", "empty_trusted_root.json"} {
+		r.write("in/"+f, string(mustRead(t, filepath.Join("testdata", f))))
+	}
 	r.write("dist/app_linux_amd64", "linux build\n")
 	r.write("dist/app_darwin_arm64", "darwin build\n")
 	return r
@@ -123,15 +126,6 @@ func mustRead(t *testing.T, p string) []byte {
 	return b
 }
 
-func absTestdata(t *testing.T, name string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // TestAttest_signingFailureWritesNothing runs the whole path up to signing
 // against an instance that cannot be reached: the run must fail, say so,
 // leak nothing and leave no file behind.
@@ -169,7 +163,7 @@ func TestAttest_privateRepositoryRefusedOnPublicGood(t *testing.T) {
 	t.Parallel()
 	r := newRunner(t, "tag_push", fakeoidc.WithClaims(map[string]any{"repository_visibility": "private"}))
 	code, _, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*", "INPUT_SIGSTORE": "public-good",
-		"INPUT_TRUSTED-ROOT": absTestdata(t, "empty_trusted_root.json"), "RUNNER_TEMP": t.TempDir()}, "attest")
+		"RUNNER_TEMP": t.TempDir()}, "attest")
 	if code != ExitError || !strings.Contains(stderr, "private-repository: true") || !strings.Contains(stderr, "is private") {
 		t.Errorf("exit %d; stderr: %s", code, stderr)
 	}
