@@ -181,7 +181,7 @@ func (l *loader) jsonObject(name string) map[string]any {
 	}
 	var m map[string]any
 	if err := json.Unmarshal([]byte(v), &m); err != nil {
-		l.fail(name, "is not a JSON object (%v); pass it with ${{ toJSON(...) }}", err)
+		l.fail(name, "is not a JSON object (%s); pass it with ${{ toJSON(...) }}", input.DescribeJSON(err))
 		return nil
 	}
 	return m
@@ -204,6 +204,10 @@ func (l *loader) checkProvenanceName(n string) {
 		l.fail("provenance-name", "%q starts with \"..\"; give a name that starts with a letter or digit", n)
 	case strings.ContainsFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7f }):
 		l.fail("provenance-name", "%q contains a control character", n)
+	default:
+		if c, ok := input.Deceptive(n); ok {
+			l.fail("provenance-name", "%+q contains %s, which changes how the name is displayed; remove it", n, c)
+		}
 	}
 }
 
