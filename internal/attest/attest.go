@@ -162,12 +162,18 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 	if err := cfg.CheckFiles(env.Paths()); err != nil {
 		return nil, err
 	}
+	if err := checkURLs(env); err != nil {
+		return nil, err
+	}
 	subjects, err := ResolveSubjects(ctx, cfg.Subjects, env.Paths(), o.progress)
 	if err != nil {
 		return nil, err
 	}
 	id, err := identify(ctx, identityInput{issuer: cfg.OIDCIssuer, env: env}, o.verifier...)
 	if err != nil {
+		return nil, err
+	}
+	if err := ghctx.CheckIssuer(env.ServerURL, id.gc.Claims.Issuer); err != nil {
 		return nil, err
 	}
 	id.gc.StartedOn = started
@@ -203,6 +209,20 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 		return res, withFiles(derr, files)
 	}
 	return res, nil
+}
+
+// checkURLs checks, before any request, that the GitHub URLs the
+// environment gives are https (or loopback, for tests) and that the API
+// belongs to the server, so that the GitHub token goes nowhere else. That
+// the server belongs to the token is checked once the token is verified.
+func checkURLs(env Environment) error {
+	if _, err := ghctx.ServiceURL("the GitHub server URL (GITHUB_SERVER_URL)", env.ServerURL); err != nil {
+		return err
+	}
+	if env.APIURL == "" {
+		return nil
+	}
+	return ghctx.CheckAPIURL(env.ServerURL, env.APIURL)
 }
 
 // withFiles adds to a delivery error that the verified files were written.

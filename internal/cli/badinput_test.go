@@ -144,6 +144,9 @@ func TestAttest_badInputs(t *testing.T) {
 			if len(strings.TrimSpace(msg)) < 10 || !strings.Contains(msg, tc.reason) {
 				t.Errorf("reason %q does not explain %q", msg, tc.reason)
 			}
+			if line, ok := repeatedLine(stderr); ok {
+				t.Errorf("stderr says %q twice:\n%s", line, stderr)
+			}
 			if strings.Contains(stderr, "root:x:0") {
 				t.Errorf("stderr quotes a file outside the workspace:\n%s", stderr)
 			}
@@ -187,4 +190,19 @@ func mustSymlink(t *testing.T, target, link string) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// repeatedLine returns a non-blank line that occurs more than once in s.
+func repeatedLine(s string) (string, bool) {
+	seen := map[string]bool{}
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if seen[l] {
+			return l, true
+		}
+		seen[l] = true
+	}
+	return "", false
 }

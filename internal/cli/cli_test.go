@@ -449,3 +449,56 @@ func TestAttest_continueOnError(t *testing.T) {
 		})
 	}
 }
+
+// TestAttest_forgedURLs checks that GitHub URLs an earlier step may have
+// rewritten through GITHUB_ENV are refused before any request: a plain-http
+// server (whose issuer would then be trusted) and an API URL that does not
+// belong to the server (which would get the GitHub token).
+func TestAttest_forgedURLs(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"http_server", map[string]string{"GITHUB_SERVER_URL": "http://evil.example"}, "must be an https URL"},
+		{"http_api", map[string]string{"GITHUB_API_URL": "http://api.github.com"}, "must be an https URL"},
+		{"foreign_api", map[string]string{"GITHUB_API_URL": "https://api.evil.example"}, "does not belong to the server"},
+		{"userinfo_api", map[string]string{"GITHUB_API_URL": "http://localhost@evil.example"}, "user info"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRunner(t, "tag_push")
+			extra := map[string]string{"INPUT_SUBJECT-PATH": "dist/*", "INPUT_DRY-RUN": "true"}
+			maps.Copy(extra, tc.env)
+			code, _, stderr := r.run(extra, "attest")
+			if code != ExitError || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, want %d with %q; stderr: %s", code, ExitError, tc.want, stderr)
+			}
+			if n := r.oidc.TokenRequests(); n != 0 {
+				t.Errorf("fetched a token %d times", n)
+			}
+		})
+	}
+}
+
+// TestAttest_forgedReportedOnce checks that a token disagreeing with both
+// the environment and the event payload is explained once, with both
+// mismatches.
+func TestAttest_forgedReportedOnce(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "tag_push", fakeoidc.WithClaims(map[string]any{"repository": "evil-org/evil"}))
+	code, _, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*"}, "attest")
+	if code != ExitError {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if n := strings.Count(stderr, "the runner environment disagrees"); n != 1 {
+		t.Errorf("the explanation is printed %d times, want once:\n%s", n, stderr)
+	}
+	for _, want := range []string{"GITHUB_REPOSITORY:", "event payload repository.full_name:"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
