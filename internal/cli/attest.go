@@ -34,10 +34,15 @@ func runAttest(ctx context.Context, s *session, args []string) error {
 	if errors.As(err, new(usageError)) || !boolInput(src, "continue-on-error") {
 		return err
 	}
-	// continue-on-error: report the failure as usual, but let the step pass.
+	// continue-on-error: report the failure as usual, but let the step
+	// pass — unless even the outcome cannot be set; then both errors are
+	// reported once, by the caller.
+	if oerr := s.env.SetOutputs([]action.Output{{Name: "outcome", Value: "failure"}}); oerr != nil {
+		return errors.Join(err, oerr)
+	}
 	s.finish("attest", err)
 	fmt.Fprintln(s.Stderr, "provenant attest: continue-on-error is set: the step passes with outcome=failure")
-	return s.env.SetOutputs([]action.Output{{Name: "outcome", Value: "failure"}})
+	return nil
 }
 
 // boolInput reads a boolean option straight from the source, so that

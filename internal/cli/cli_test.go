@@ -502,3 +502,45 @@ func TestAttest_forgedReportedOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestAttest_floodOfProblems checks that a checksums file of many bad
+// lines prints the first problems and a count, not every line.
+func TestAttest_floodOfProblems(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "tag_push")
+	r.write("in/sums.txt", strings.Repeat("not a checksum line\n", 200_000))
+	code, stdout, stderr := r.run(map[string]string{"INPUT_SUBJECT-CHECKSUMS": "in/sums.txt"}, "attest")
+	if code != ExitError {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(stderr, "200000 problems") || !strings.Contains(stderr, "and 199950 more not shown") {
+		t.Errorf("stderr does not count the problems:\n%.2000s", stderr)
+	}
+	if n := strings.Count(stderr, "\n  - "); n != 50 {
+		t.Errorf("stderr lists %d problems, want 50", n)
+	}
+	if len(stderr) > 64<<10 || len(stdout) > 64<<10 {
+		t.Errorf("stderr is %d bytes and stdout %d bytes, want a few KiB", len(stderr), len(stdout))
+	}
+}
+
+// TestAttest_continueOnErrorWithoutOutputFile checks that when even the
+// outcome cannot be set, the step fails, reports both problems once and
+// does not claim to pass.
+func TestAttest_continueOnErrorWithoutOutputFile(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "tag_push")
+	code, _, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*", "INPUT_CONTINUE-ON-ERROR": "true",
+		"INPUT_DRY-RUN": "maybe", "GITHUB_OUTPUT": filepath.Join(t.TempDir(), "none", "output")}, "attest")
+	if code != ExitError {
+		t.Errorf("exit %d, want %d", code, ExitError)
+	}
+	for _, want := range []string{`input dry-run: is "maybe"`, "GITHUB_OUTPUT names"} {
+		if n := strings.Count(stderr, want); n != 1 {
+			t.Errorf("stderr has %q %d times, want once:\n%s", want, n, stderr)
+		}
+	}
+	if strings.Contains(stderr, "the step passes") {
+		t.Errorf("stderr claims the step passes:\n%s", stderr)
+	}
+}
