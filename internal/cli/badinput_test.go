@@ -16,19 +16,22 @@ const (
 	hexB = "a54fc515e616cac7fcf11a49d5c5ec9ec315948a5935c1e11dd610b834b14dde"
 )
 
+// badInput is one case of TestAttest_badInputs.
+type badInput struct {
+	name   string
+	inputs map[string]string
+	setup  func(r *runner)
+	input  string // input name the error must carry
+	line   int
+	reason string // substring of the reason
+}
+
 // TestAttest_badInputs runs attest as the action with one bad input at a
 // time. Each must exit 1, name the input (and line), say what is wrong, write
 // nothing, and never get as far as fetching a token.
 func TestAttest_badInputs(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name   string
-		inputs map[string]string
-		setup  func(r *runner)
-		input  string // input name the error must carry
-		line   int
-		reason string // substring of the reason
-	}{
+	cases := []badInput{
 		{name: "no_subjects", inputs: map[string]string{}, input: "subject-path", reason: "no subjects"},
 		{name: "glob_matches_nothing", inputs: map[string]string{"SUBJECT-PATH": "build/*.tar.gz"}, input: "subject-path", line: 1, reason: "matched no files"},
 		{name: "second_pattern_matches_nothing", inputs: map[string]string{"SUBJECT-PATH": "dist/*\nmissing.zip"}, input: "subject-path", line: 2, reason: "no files"},
@@ -114,55 +117,67 @@ func TestAttest_badInputs(t *testing.T) {
 	if len(cases) < 30 {
 		t.Fatalf("only %d bad-input cases", len(cases))
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := newRunner(t, "tag_push")
-			if tc.setup != nil {
-				tc.setup(r)
-			}
-			env := map[string]string{}
-			for k, v := range tc.inputs {
-				env["INPUT_"+k] = v
-			}
-			code, _, stderr := r.run(env, "attest")
-			if code != ExitError {
-				t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitError, stderr)
-			}
-			head := fmt.Sprintf("input %s: ", tc.input)
-			if tc.line > 0 {
-				head = fmt.Sprintf("input %s, line %d: ", tc.input, tc.line)
-			}
-			idx := strings.Index(stderr, head)
-			if idx < 0 {
-				t.Fatalf("stderr does not contain %q:\n%s", head, stderr)
-			}
-			msg := stderr[idx+len(head):]
-			if nl := strings.IndexByte(msg, '\n'); nl >= 0 {
-				msg = msg[:nl]
-			}
-			if len(strings.TrimSpace(msg)) < 10 || !strings.Contains(msg, tc.reason) {
-				t.Errorf("reason %q does not explain %q", msg, tc.reason)
-			}
-			if line, ok := repeatedLine(stderr); ok {
-				t.Errorf("stderr says %q twice:\n%s", line, stderr)
-			}
-			if strings.Contains(stderr, "root:x:0") {
-				t.Errorf("stderr quotes a file outside the workspace:\n%s", stderr)
-			}
-			if !strings.Contains(stderr, "nothing was written") {
-				t.Errorf("stderr does not say nothing was written:\n%s", stderr)
-			}
-			if w := r.written(); len(w) != 0 {
-				t.Errorf("wrote %v", w)
-			}
-			if out := mustRead(t, r.output); len(out) != 0 {
-				t.Errorf("set outputs: %s", out)
-			}
-			if n := r.oidc.TokenRequests(); n != 0 {
-				t.Errorf("fetched a token %d times before input validation finished", n)
-			}
-		})
+	cat := newCatalogue()
+	t.Run("cases", func(t *testing.T) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				runBadInput(t, tc, cat)
+			})
+		}
+	})
+	cat.check(t, len(cases))
+}
+
+// runBadInput runs one case of TestAttest_badInputs and records its
+// message in the catalogue.
+func runBadInput(t *testing.T, tc badInput, cat *catalogue) {
+	t.Helper()
+	r := newRunner(t, "tag_push")
+	if tc.setup != nil {
+		tc.setup(r)
+	}
+	env := map[string]string{}
+	for k, v := range tc.inputs {
+		env["INPUT_"+k] = v
+	}
+	code, _, stderr := r.run(env, "attest")
+	if code != ExitError {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitError, stderr)
+	}
+	head := fmt.Sprintf("input %s: ", tc.input)
+	if tc.line > 0 {
+		head = fmt.Sprintf("input %s, line %d: ", tc.input, tc.line)
+	}
+	idx := strings.Index(stderr, head)
+	if idx < 0 {
+		t.Fatalf("stderr does not contain %q:\n%s", head, stderr)
+	}
+	msg := stderr[idx+len(head):]
+	if nl := strings.IndexByte(msg, '\n'); nl >= 0 {
+		msg = msg[:nl]
+	}
+	cat.add(tc.name, head+msg, r.ws)
+	if len(strings.TrimSpace(msg)) < 10 || !strings.Contains(msg, tc.reason) {
+		t.Errorf("reason %q does not explain %q", msg, tc.reason)
+	}
+	if line, ok := repeatedLine(stderr); ok {
+		t.Errorf("stderr says %q twice:\n%s", line, stderr)
+	}
+	if strings.Contains(stderr, "root:x:0") {
+		t.Errorf("stderr quotes a file outside the workspace:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "nothing was written") {
+		t.Errorf("stderr does not say nothing was written:\n%s", stderr)
+	}
+	if w := r.written(); len(w) != 0 {
+		t.Errorf("wrote %v", w)
+	}
+	if out := mustRead(t, r.output); len(out) != 0 {
+		t.Errorf("set outputs: %s", out)
+	}
+	if n := r.oidc.TokenRequests(); n != 0 {
+		t.Errorf("fetched a token %d times before input validation finished", n)
 	}
 }
 
