@@ -7,7 +7,7 @@ export PROVENANT_TOOLS := $(TOOLS)
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X github.com/provenant/provenant/internal/cli.version=$(VERSION)
 
-.PHONY: all build test lint unit e2e demo bench tools clean
+.PHONY: all build test lint unit e2e demo bench tools clean fuzz
 
 # The end-to-end matrix: each line is one set of real Sigstore services, in
 # the -stack syntax of internal/e2e (internal/testing/stack.ParseArgs).
@@ -46,6 +46,19 @@ e2e: build ## End-to-end tests against the real Sigstore services, verified by c
 		(cd internal/e2e && STACK_REQUIRE=1 PROVENANT_BIN=../../bin/provenant \
 			../../bin/e2e.test -test.v -test.count=1 -stack "$$mode") || exit 1; \
 	done
+
+# Go fuzz targets as "Target ./package"; `make fuzz` runs each for FUZZTIME.
+# A crash is saved under the package's testdata/fuzz/<Target>/ and, once
+# committed, runs as a regression test with every `go test`.
+FUZZTIME ?= 10s
+FUZZ_TARGETS := "FuzzParseChecksums ./internal/subject" "FuzzParseBase64Subjects ./internal/subject" \
+	"FuzzParseSubjectLine ./internal/subject" "FuzzGlobMatch ./internal/subject" \
+	"FuzzEventToProvenance ./internal/provenance" "FuzzParseBundle ./internal/intoto" \
+	"FuzzReadBundles ./internal/verify" "FuzzText ./internal/redact"
+
+fuzz: ## Run every fuzz target for FUZZTIME (default 10s)
+	@for t in $(FUZZ_TARGETS); do set -- $$t; echo "fuzz: $$1 $$2"; \
+		$(GO) test -run='^$$' -fuzz="^$$1\$$" -fuzztime=$(FUZZTIME) $$2 || exit 1; done
 
 test: lint unit e2e ## Everything CI runs
 

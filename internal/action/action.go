@@ -77,7 +77,8 @@ func WithTokenRetry(opts ...httpretry.Option) Option {
 // New returns the Env. Inside Actions it masks the token-request credential
 // at once, before anything else can print it.
 func New(opts ...Option) (*Env, error) {
-	o := options{getenv: os.Getenv, out: os.Stdout, client: &http.Client{Timeout: 30 * time.Second}, getwd: os.Getwd}
+	o := options{getenv: os.Getenv, out: os.Stdout, getwd: os.Getwd,
+		client: &http.Client{Timeout: 30 * time.Second, CheckRedirect: sameOrigin}}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -189,9 +190,29 @@ func (e *Env) APIURL() string {
 	return "https://api.github.com"
 }
 
+// containerWorkspace is where the runner mounts the workspace into a
+// container action.
+const containerWorkspace = "/github/workspace"
+
+// InContainer reports whether the process runs as a container action: in
+// Actions, with the workspace at /github/workspace. Such a process sees
+// only the workspace, /github/home, /github/workflow and the file-command
+// files; the runner's other directories (RUNNER_TEMP, the tool cache) are
+// named in the environment but not mounted.
+func (e *Env) InContainer() bool {
+	return e.InActions() && filepath.Clean(e.getenv("GITHUB_WORKSPACE")) == containerWorkspace
+}
+
 // TempDir returns RUNNER_TEMP, the runner's per-job temporary directory,
-// or "" outside Actions.
-func (e *Env) TempDir() string { return e.getenv("RUNNER_TEMP") }
+// or "" outside Actions and in a container action, where RUNNER_TEMP names
+// a directory of the host that is not mounted. "" means the process's own
+// temporary directory.
+func (e *Env) TempDir() string {
+	if e.InContainer() {
+		return ""
+	}
+	return e.getenv("RUNNER_TEMP")
+}
 
 // Event reads the webhook payload at GITHUB_EVENT_PATH. It returns nil when
 // the variable is unset (a local run) and an error when the file is missing,
@@ -238,7 +259,10 @@ func (e *Env) Token(ctx context.Context, audience string) (string, error) {
 		return err
 	}, transient)
 	if err != nil {
-		return "", fmt.Errorf("fetching the OIDC token: %w", describeTokenError(err))
+		// Scrub every form of the request token, and URL query values,
+		// from what the token service or a redirect put in the error.
+		return "", redact.Error(fmt.Errorf("fetching the OIDC token: %w", describeTokenError(err)),
+			e.getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
 	}
 	if tok == "" {
 		return "", errors.New("fetching the OIDC token: the token service answered without a token")
@@ -257,7 +281,27 @@ func transient(err error, _ int) (time.Duration, bool) {
 	return httpretry.UseBackoff, httpretry.Temporary(err)
 }
 
+// errForeignRedirect refuses a redirect away from the token service.
+var errForeignRedirect = errors.New("the token service redirected to another host; provenant follows no redirect away " +
+	"from ACTIONS_ID_TOKEN_REQUEST_URL")
+
+// sameOrigin lets the token request follow a redirect only to the same
+// scheme and host, and at most five times.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+		return errForeignRedirect
+	}
+	if len(via) >= 5 {
+		return errors.New("the token service redirected more than five times")
+	}
+	return nil
+}
+
 func describeTokenError(err error) error {
+	if errors.Is(err, errForeignRedirect) {
+		return errForeignRedirect
+	}
 	var rf *githubactions.RequestFailedError
 	if errors.As(err, &rf) {
 		switch rf.StatusCode {

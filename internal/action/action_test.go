@@ -53,6 +53,37 @@ func TestEnv_URLs(t *testing.T) {
 	}
 }
 
+// TestEnv_container checks that a container action is recognised by its
+// workspace and that no cache is claimed in RUNNER_TEMP, which a container
+// action cannot see.
+func TestEnv_container(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		env       map[string]string
+		container bool
+		temp      string
+	}{
+		{"container_action", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": "/github/workspace", "RUNNER_TEMP": "/home/runner/work/_temp"}, true, ""},
+		{"runner_step", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": "/home/runner/work/r/r", "RUNNER_TEMP": "/home/runner/work/_temp"}, false, "/home/runner/work/_temp"},
+		{"outside_actions", map[string]string{"GITHUB_WORKSPACE": "/github/workspace"}, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, err := New(WithGetenv(func(k string) string { return tc.env[k] }), WithWriter(&bytes.Buffer{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.InContainer(); got != tc.container {
+				t.Errorf("InContainer() = %v, want %v", got, tc.container)
+			}
+			if got := e.TempDir(); got != tc.temp {
+				t.Errorf("TempDir() = %q, want %q", got, tc.temp)
+			}
+		})
+	}
+}
+
 // TestEnv_Mask checks that a secret is masked in every form it may be
 // printed in, line by line for a multi-line one.
 func TestEnv_Mask(t *testing.T) {
@@ -157,5 +188,53 @@ func TestNew_invalidOption(t *testing.T) {
 	t.Parallel()
 	if _, err := New(WithWriter(nil)); err == nil {
 		t.Error("New accepted a nil writer")
+	}
+}
+
+// TestEnv_Token_redirectWithToken serves a token endpoint that redirects
+// to another host with the request token in the URL. The redirect is not
+// followed, and no form of the request token appears in the error or the
+// output apart from mask commands.
+func TestEnv_Token_redirectWithToken(t *testing.T) {
+	t.Parallel()
+	const reqTok = "req-tok/+secret=value"
+	var followed atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { followed.Add(1) }))
+	t.Cleanup(other.Close)
+	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	b := []byte(reqTok)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		loc := otherURL + "/cb/" + url.PathEscape(reqTok) + "?t=" + url.QueryEscape(reqTok) +
+			"&b=" + base64.StdEncoding.EncodeToString(b) + "&u=" + base64.RawURLEncoding.EncodeToString(b)
+		http.Redirect(w, r, loc, http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	env := map[string]string{"GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": srv.URL + "/token",
+		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": reqTok}
+	var out bytes.Buffer
+	e, err := New(WithGetenv(func(k string) string { return env[k] }), WithWriter(&out),
+		WithTokenRetry(httpretry.WithSleep(func(context.Context, time.Duration) error { return nil })))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Token(t.Context(), "sigstore")
+	if err == nil || !strings.Contains(err.Error(), "redirected to another host") {
+		t.Fatalf("Token() error = %v, want a refused redirect", err)
+	}
+	if followed.Load() != 0 {
+		t.Errorf("the redirect was followed %d times", followed.Load())
+	}
+	var rest []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if !strings.HasPrefix(l, "::add-mask::") {
+			rest = append(rest, l)
+		}
+	}
+	text := err.Error() + "\n" + strings.Join(rest, "\n")
+	for _, form := range []string{reqTok, base64.StdEncoding.EncodeToString(b), base64.RawStdEncoding.EncodeToString(b),
+		base64.URLEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b), url.QueryEscape(reqTok), url.PathEscape(reqTok)} {
+		if strings.Contains(text, form) {
+			t.Errorf("%q appears in the error or output:\n%s", form, text)
+		}
 	}
 }

@@ -22,6 +22,12 @@ import (
 type Environment struct {
 	// Workspace is the absolute workspace directory.
 	Workspace string
+	// AbsolutePaths lets absolute paths in the inputs name files outside
+	// the workspace: the command line outside GitHub Actions.
+	AbsolutePaths bool
+	// Container says provenant runs as a container action (see
+	// input.Workspace).
+	Container bool
 	// TempDir is a directory for caches (the runner's temp dir).
 	TempDir string
 	// APIURL is the GitHub REST API, e.g. https://api.github.com.
@@ -164,12 +170,21 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 		return nil, err
 	}
 	started := o.now()
-	subjects, err := ResolveSubjects(ctx, cfg.Subjects, env.Workspace, o.progress)
+	if err := cfg.CheckFiles(env.Paths()); err != nil {
+		return nil, err
+	}
+	if err := checkURLs(env); err != nil {
+		return nil, err
+	}
+	subjects, err := ResolveSubjects(ctx, cfg.Subjects, env.Paths(), o.progress)
 	if err != nil {
 		return nil, err
 	}
 	id, err := identify(ctx, identityInput{issuer: cfg.OIDCIssuer, env: env}, o.verifier...)
 	if err != nil {
+		return nil, err
+	}
+	if err := ghctx.CheckIssuer(env.ServerURL, id.gc.Claims.Issuer); err != nil {
 		return nil, err
 	}
 	id.gc.StartedOn = started
@@ -208,14 +223,34 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 	return res, nil
 }
 
+// checkURLs checks, before any request, that the GitHub URLs the
+// environment gives are https (or loopback, for tests) and that the API
+// belongs to the server, so that the GitHub token goes nowhere else. That
+// the server belongs to the token is checked once the token is verified.
+func checkURLs(env Environment) error {
+	if _, err := ghctx.ServiceURL("the GitHub server URL (GITHUB_SERVER_URL)", env.ServerURL); err != nil {
+		return err
+	}
+	if env.APIURL == "" {
+		return nil
+	}
+	return ghctx.CheckAPIURL(env.ServerURL, env.APIURL)
+}
+
 // withFiles adds to a delivery error that the verified files were written.
 func withFiles(err error, f written) error {
 	return fmt.Errorf("%w (the signed, verified files were written: %s)", err, f.provenancePath)
 }
 
-// ResolveSubjects turns the subject inputs into subjects.
-func ResolveSubjects(ctx context.Context, in subject.Inputs, workspace string, progress func(subject.Progress)) ([]intoto.Subject, error) {
-	sopts := []subject.Option{subject.WithWorkspace(workspace)}
+// Paths is how the environment confines the paths in the inputs.
+func (e Environment) Paths() input.Workspace {
+	return input.Workspace{Dir: e.Workspace, AllowAbsolute: e.AbsolutePaths, Container: e.Container}
+}
+
+// ResolveSubjects turns the subject inputs into subjects, reading input
+// files only where ws allows.
+func ResolveSubjects(ctx context.Context, in subject.Inputs, ws input.Workspace, progress func(subject.Progress)) ([]intoto.Subject, error) {
+	sopts := []subject.Option{subject.WithPaths(ws)}
 	if progress != nil {
 		sopts = append(sopts, subject.WithProgress(progress))
 	}

@@ -2,7 +2,6 @@ package attest
 
 import (
 	"context"
-	"errors"
 
 	"github.com/provenant/provenant/internal/ghctx"
 	"github.com/provenant/provenant/internal/oidc"
@@ -45,7 +44,7 @@ func identify(ctx context.Context, in identityInput, extra ...oidc.Option) (iden
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	if err := errors.Join(ghctx.CheckEnv(claims, getenv), ghctx.CheckEvent(claims, in.env.Event)); err != nil {
+	if err := ghctx.CheckRun(claims, getenv, in.env.Event); err != nil {
 		return identity{}, err
 	}
 	gc := ghctx.Context{ServerURL: ghctx.TrimServerURL(in.env.ServerURL), Claims: claims, Event: in.env.Event}

@@ -76,7 +76,7 @@ func outputDir(workspace, dir string) string {
 
 func rel(workspace, p string) string {
 	r, err := filepath.Rel(workspace, p)
-	if err != nil || strings.HasPrefix(r, "..") {
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 		return p
 	}
 	return filepath.ToSlash(r)

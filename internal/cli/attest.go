@@ -34,10 +34,15 @@ func runAttest(ctx context.Context, s *session, args []string) error {
 	if errors.As(err, new(usageError)) || !boolInput(src, "continue-on-error") {
 		return err
 	}
-	// continue-on-error: report the failure as usual, but let the step pass.
+	// continue-on-error: report the failure as usual, but let the step
+	// pass — unless even the outcome cannot be set; then both errors are
+	// reported once, by the caller.
+	if oerr := s.env.SetOutputs([]action.Output{{Name: "outcome", Value: "failure"}}); oerr != nil {
+		return errors.Join(err, oerr)
+	}
 	s.finish("attest", err)
 	fmt.Fprintln(s.Stderr, "provenant attest: continue-on-error is set: the step passes with outcome=failure")
-	return s.env.SetOutputs([]action.Output{{Name: "outcome", Value: "failure"}})
+	return nil
 }
 
 // boolInput reads a boolean option straight from the source, so that
@@ -83,12 +88,12 @@ func attestWith(ctx context.Context, s *session, src config.Source, rest []strin
 // subjects, so that every mistake is reported in one run.
 func (s *session) load(ctx context.Context, specs []config.Spec, src config.Source) (*config.Config, error) {
 	cfg, err := config.Load(specs, src)
-	if err == nil {
-		return cfg, nil
-	}
-	ws, werr := s.env.Workspace()
+	ws, werr := s.paths()
 	if werr != nil {
 		return nil, errors.Join(err, werr)
+	}
+	if err = errors.Join(err, cfg.CheckFiles(ws)); err == nil {
+		return cfg, nil
 	}
 	_, serr := attest.ResolveSubjects(ctx, cfg.Subjects, ws, nil)
 	if input.Is(serr) {
@@ -108,13 +113,15 @@ func (s *session) environment() (attest.Environment, error) {
 		return attest.Environment{}, err
 	}
 	return attest.Environment{
-		Workspace: ws,
-		TempDir:   s.env.TempDir(),
-		APIURL:    s.env.APIURL(),
-		ServerURL: s.env.ServerURL(),
-		Event:     ev,
-		Getenv:    s.env.Getenv,
-		Token:     s.env.Token,
+		Workspace:     ws,
+		AbsolutePaths: !s.env.InActions(),
+		Container:     s.env.InContainer(),
+		TempDir:       s.env.TempDir(),
+		APIURL:        s.env.APIURL(),
+		ServerURL:     s.env.ServerURL(),
+		Event:         ev,
+		Getenv:        s.env.Getenv,
+		Token:         s.env.Token,
 	}, nil
 }
 

@@ -16,19 +16,22 @@ const (
 	hexB = "a54fc515e616cac7fcf11a49d5c5ec9ec315948a5935c1e11dd610b834b14dde"
 )
 
+// badInput is one case of TestAttest_badInputs.
+type badInput struct {
+	name   string
+	inputs map[string]string
+	setup  func(r *runner)
+	input  string // input name the error must carry
+	line   int
+	reason string // substring of the reason
+}
+
 // TestAttest_badInputs runs attest as the action with one bad input at a
 // time. Each must exit 1, name the input (and line), say what is wrong, write
 // nothing, and never get as far as fetching a token.
 func TestAttest_badInputs(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name   string
-		inputs map[string]string
-		setup  func(r *runner)
-		input  string // input name the error must carry
-		line   int
-		reason string // substring of the reason
-	}{
+	cases := []badInput{
 		{name: "no_subjects", inputs: map[string]string{}, input: "subject-path", reason: "no subjects"},
 		{name: "glob_matches_nothing", inputs: map[string]string{"SUBJECT-PATH": "build/*.tar.gz"}, input: "subject-path", line: 1, reason: "matched no files"},
 		{name: "second_pattern_matches_nothing", inputs: map[string]string{"SUBJECT-PATH": "dist/*\nmissing.zip"}, input: "subject-path", line: 2, reason: "no files"},
@@ -82,6 +85,25 @@ func TestAttest_badInputs(t *testing.T) {
 		{name: "bad_provenance_name", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PROVENANCE-NAME": "prov.json"}, input: "provenance-name", reason: ".intoto.jsonl"},
 		{name: "provenance_name_with_dir", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PROVENANCE-NAME": "x/p.intoto.jsonl"}, input: "provenance-name", reason: "plain file name"},
 		{name: "output_dir_escapes", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "OUTPUT-DIR": "../up"}, input: "output-dir", reason: "leaves the workspace"},
+		{name: "output_dir_absolute", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "OUTPUT-DIR": "/tmp"}, input: "output-dir", reason: "outside the workspace"},
+		{name: "output_dir_symlink_out", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "OUTPUT-DIR": "in/out/sub"},
+			setup: func(r *runner) {
+				r.write("in/.keep", "")
+				mustSymlink(r.t, r.t.TempDir(), filepath.Join(r.ws, "in", "out"))
+			}, input: "output-dir", reason: "symlink"},
+		{name: "provenance_name_dotdot", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PROVENANCE-NAME": "..intoto.jsonl"}, input: "provenance-name", reason: ".."},
+		{name: "checksums_outside_workspace", inputs: map[string]string{"SUBJECT-CHECKSUMS": "/etc/passwd"}, input: "subject-checksums", reason: "outside the workspace"},
+		{name: "base64_file_outside_workspace", inputs: map[string]string{"BASE64-SUBJECTS-FILE": "/etc/passwd"}, input: "base64-subjects-file", reason: "outside the workspace"},
+		{name: "checksums_symlink_out", inputs: map[string]string{"SUBJECT-CHECKSUMS": "in/sums.txt"},
+			setup: func(r *runner) { mustSymlink(r.t, "/etc/passwd", filepath.Join(r.ws, "in", "sums.txt")) }, input: "subject-checksums", reason: "symlink"},
+		{name: "trusted_root_outside_workspace", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "TRUSTED-ROOT": "/etc/passwd"}, input: "trusted-root", reason: "outside the workspace"},
+		{name: "trusted_root_missing", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "TRUSTED-ROOT": "in/none.json"}, input: "trusted-root", reason: "does not exist"},
+		{name: "sigstore_unknown", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "SIGSTORE": "public_good"}, input: "sigstore", reason: "public-good"},
+		{name: "sigstore_github_without_root", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "SIGSTORE": "github", "TRUSTED-ROOT": ""}, input: "trusted-root", reason: "github"},
+		{name: "dry_run_checks_trusted_root", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "DRY-RUN": "true", "TRUSTED-ROOT": "in/none.json"}, input: "trusted-root", reason: "does not exist"},
+		{name: "subjects_bidi_override", inputs: map[string]string{"SUBJECTS": "app\u202Egpj.exe@sha256:" + hexA}, input: "subjects", line: 1, reason: "U+202E RIGHT-TO-LEFT OVERRIDE"},
+		{name: "checksums_zero_width", inputs: map[string]string{"SUBJECT-CHECKSUMS": hexA + "  app\u200B.tgz\n"}, input: "subject-checksums", line: 1, reason: "U+200B ZERO WIDTH SPACE"},
+		{name: "provenance_name_bidi", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PROVENANCE-NAME": "x\u2067.intoto.jsonl"}, input: "provenance-name", reason: "U+2067 RIGHT-TO-LEFT ISOLATE"},
 		{name: "vars_not_json", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "VARS": "REGION=eu"}, input: "vars", reason: "JSON object"},
 		{name: "push_without_image", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "PUSH-TO-REGISTRY": "true"}, input: "push-to-registry", reason: "no image"},
 		{name: "legacy_att_without_push", inputs: map[string]string{"SUBJECT-PATH": "dist/*", "OCI-LEGACY-ATT": "true"}, input: "oci-legacy-att", reason: "push-to-registry"},
@@ -95,49 +117,67 @@ func TestAttest_badInputs(t *testing.T) {
 	if len(cases) < 30 {
 		t.Fatalf("only %d bad-input cases", len(cases))
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := newRunner(t, "tag_push")
-			if tc.setup != nil {
-				tc.setup(r)
-			}
-			env := map[string]string{}
-			for k, v := range tc.inputs {
-				env["INPUT_"+k] = v
-			}
-			code, _, stderr := r.run(env, "attest")
-			if code != ExitError {
-				t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitError, stderr)
-			}
-			head := fmt.Sprintf("input %s: ", tc.input)
-			if tc.line > 0 {
-				head = fmt.Sprintf("input %s, line %d: ", tc.input, tc.line)
-			}
-			idx := strings.Index(stderr, head)
-			if idx < 0 {
-				t.Fatalf("stderr does not contain %q:\n%s", head, stderr)
-			}
-			msg := stderr[idx+len(head):]
-			if nl := strings.IndexByte(msg, '\n'); nl >= 0 {
-				msg = msg[:nl]
-			}
-			if len(strings.TrimSpace(msg)) < 10 || !strings.Contains(msg, tc.reason) {
-				t.Errorf("reason %q does not explain %q", msg, tc.reason)
-			}
-			if !strings.Contains(stderr, "nothing was written") {
-				t.Errorf("stderr does not say nothing was written:\n%s", stderr)
-			}
-			if w := r.written(); len(w) != 0 {
-				t.Errorf("wrote %v", w)
-			}
-			if out := mustRead(t, r.output); len(out) != 0 {
-				t.Errorf("set outputs: %s", out)
-			}
-			if n := r.oidc.TokenRequests(); n != 0 {
-				t.Errorf("fetched a token %d times before input validation finished", n)
-			}
-		})
+	cat := newCatalogue()
+	t.Run("cases", func(t *testing.T) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				runBadInput(t, tc, cat)
+			})
+		}
+	})
+	cat.check(t, len(cases))
+}
+
+// runBadInput runs one case of TestAttest_badInputs and records its
+// message in the catalogue.
+func runBadInput(t *testing.T, tc badInput, cat *catalogue) {
+	t.Helper()
+	r := newRunner(t, "tag_push")
+	if tc.setup != nil {
+		tc.setup(r)
+	}
+	env := map[string]string{}
+	for k, v := range tc.inputs {
+		env["INPUT_"+k] = v
+	}
+	code, _, stderr := r.run(env, "attest")
+	if code != ExitError {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitError, stderr)
+	}
+	head := fmt.Sprintf("input %s: ", tc.input)
+	if tc.line > 0 {
+		head = fmt.Sprintf("input %s, line %d: ", tc.input, tc.line)
+	}
+	idx := strings.Index(stderr, head)
+	if idx < 0 {
+		t.Fatalf("stderr does not contain %q:\n%s", head, stderr)
+	}
+	msg := stderr[idx+len(head):]
+	if nl := strings.IndexByte(msg, '\n'); nl >= 0 {
+		msg = msg[:nl]
+	}
+	cat.add(tc.name, head+msg, r.ws)
+	if len(strings.TrimSpace(msg)) < 10 || !strings.Contains(msg, tc.reason) {
+		t.Errorf("reason %q does not explain %q", msg, tc.reason)
+	}
+	if line, ok := repeatedLine(stderr); ok {
+		t.Errorf("stderr says %q twice:\n%s", line, stderr)
+	}
+	if strings.Contains(stderr, "root:x:0") {
+		t.Errorf("stderr quotes a file outside the workspace:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "nothing was written") {
+		t.Errorf("stderr does not say nothing was written:\n%s", stderr)
+	}
+	if w := r.written(); len(w) != 0 {
+		t.Errorf("wrote %v", w)
+	}
+	if out := mustRead(t, r.output); len(out) != 0 {
+		t.Errorf("set outputs: %s", out)
+	}
+	if n := r.oidc.TokenRequests(); n != 0 {
+		t.Errorf("fetched a token %d times before input validation finished", n)
 	}
 }
 
@@ -165,4 +205,19 @@ func mustSymlink(t *testing.T, target, link string) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// repeatedLine returns a non-blank line that occurs more than once in s.
+func repeatedLine(s string) (string, bool) {
+	seen := map[string]bool{}
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if seen[l] {
+			return l, true
+		}
+		seen[l] = true
+	}
+	return "", false
 }

@@ -76,6 +76,17 @@ func Main(ctx context.Context, args []string, s Streams) int {
 	return ExitUsage
 }
 
+// paths is how this run confines the paths in the inputs: to the
+// workspace in Actions; outside Actions an absolute path the user typed
+// may name any file.
+func (s *session) paths() (input.Workspace, error) {
+	ws, err := s.env.Workspace()
+	if err != nil {
+		return input.Workspace{}, err
+	}
+	return input.Workspace{Dir: ws, AllowAbsolute: !s.env.InActions(), Container: s.env.InContainer()}, nil
+}
+
 // usageError marks errors in the command line itself.
 type usageError struct{ err error }
 
@@ -102,8 +113,13 @@ func (s *session) finish(cmd string, err error) int {
 	return ExitError
 }
 
-// describe renders an error for people: input errors one per line, with a
-// count, everything else as is.
+// maxShown is how many input problems describe lists; the rest are
+// counted. A checksums file of 200,000 bad lines must not print 200,000
+// lines to the log and into an annotation.
+const maxShown = 50
+
+// describe renders an error for people: input errors one per line, the
+// first maxShown of them, with a count, everything else as is.
 func describe(err error) string {
 	ies := input.All(err)
 	if len(ies) == 0 {
@@ -115,11 +131,33 @@ func describe(err error) string {
 	} else {
 		fmt.Fprintf(&b, "%d problems with the inputs; nothing was written:", len(ies))
 	}
-	for _, ie := range ies {
+	for _, ie := range ies[:min(len(ies), maxShown)] {
 		b.WriteString("\n  - ")
 		b.WriteString(ie.Error())
 	}
+	if n := len(ies) - maxShown; n > 0 {
+		fmt.Fprintf(&b, "\n  … and %d more not shown; fix the ones above and run again to see the rest", n)
+	}
+	for _, o := range notInput(err) {
+		b.WriteString("\nalso: ")
+		b.WriteString(o.Error())
+	}
 	return b.String()
+}
+
+// notInput returns the errors joined into err that hold no *input.Error,
+// so that describe drops none of them.
+func notInput(err error) []error {
+	if !input.Is(err) {
+		return []error{err}
+	}
+	var out []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			out = append(out, notInput(e)...)
+		}
+	}
+	return out
 }
 
 func usage(w io.Writer) {

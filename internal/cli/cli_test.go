@@ -68,9 +68,12 @@ func newRunner(t *testing.T, scenario string, oidcOpts ...fakeoidc.Option) *runn
 		// Unit tests never reach a real Sigstore: this instance lives on a
 		// loopback port where nothing listens. Signing is tested end to end
 		// against the real services (internal/e2e).
-		"INPUT_SIGSTORE":     absTestdata(t, "unreachable_signing_config.json"),
-		"INPUT_TRUSTED-ROOT": absTestdata(t, "empty_trusted_root.json"),
+		"INPUT_SIGSTORE":     "in/unreachable_signing_config.json",
+		"INPUT_TRUSTED-ROOT": "in/empty_trusted_root.json",
 	})
+	for _, f := range []string{"unreachable_signing_config.json", "empty_trusted_root.json"} {
+		r.write("in/"+f, string(mustRead(t, filepath.Join("testdata", f))))
+	}
 	r.write("dist/app_linux_amd64", "linux build\n")
 	r.write("dist/app_darwin_arm64", "darwin build\n")
 	return r
@@ -123,15 +126,6 @@ func mustRead(t *testing.T, p string) []byte {
 	return b
 }
 
-func absTestdata(t *testing.T, name string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // TestAttest_signingFailureWritesNothing runs the whole path up to signing
 // against an instance that cannot be reached: the run must fail, say so,
 // leak nothing and leave no file behind.
@@ -169,7 +163,7 @@ func TestAttest_privateRepositoryRefusedOnPublicGood(t *testing.T) {
 	t.Parallel()
 	r := newRunner(t, "tag_push", fakeoidc.WithClaims(map[string]any{"repository_visibility": "private"}))
 	code, _, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*", "INPUT_SIGSTORE": "public-good",
-		"INPUT_TRUSTED-ROOT": absTestdata(t, "empty_trusted_root.json"), "RUNNER_TEMP": t.TempDir()}, "attest")
+		"RUNNER_TEMP": t.TempDir()}, "attest")
 	if code != ExitError || !strings.Contains(stderr, "private-repository: true") || !strings.Contains(stderr, "is private") {
 		t.Errorf("exit %d; stderr: %s", code, stderr)
 	}
@@ -453,5 +447,100 @@ func TestAttest_continueOnError(t *testing.T) {
 				t.Errorf("a failed run wrote %v", w)
 			}
 		})
+	}
+}
+
+// TestAttest_forgedURLs checks that GitHub URLs an earlier step may have
+// rewritten through GITHUB_ENV are refused before any request: a plain-http
+// server (whose issuer would then be trusted) and an API URL that does not
+// belong to the server (which would get the GitHub token).
+func TestAttest_forgedURLs(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"http_server", map[string]string{"GITHUB_SERVER_URL": "http://evil.example"}, "must be an https URL"},
+		{"http_api", map[string]string{"GITHUB_API_URL": "http://api.github.com"}, "must be an https URL"},
+		{"foreign_api", map[string]string{"GITHUB_API_URL": "https://api.evil.example"}, "does not belong to the server"},
+		{"userinfo_api", map[string]string{"GITHUB_API_URL": "http://localhost@evil.example"}, "user info"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRunner(t, "tag_push")
+			extra := map[string]string{"INPUT_SUBJECT-PATH": "dist/*", "INPUT_DRY-RUN": "true"}
+			maps.Copy(extra, tc.env)
+			code, _, stderr := r.run(extra, "attest")
+			if code != ExitError || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, want %d with %q; stderr: %s", code, ExitError, tc.want, stderr)
+			}
+			if n := r.oidc.TokenRequests(); n != 0 {
+				t.Errorf("fetched a token %d times", n)
+			}
+		})
+	}
+}
+
+// TestAttest_forgedReportedOnce checks that a token disagreeing with both
+// the environment and the event payload is explained once, with both
+// mismatches.
+func TestAttest_forgedReportedOnce(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "tag_push", fakeoidc.WithClaims(map[string]any{"repository": "evil-org/evil"}))
+	code, _, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*"}, "attest")
+	if code != ExitError {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if n := strings.Count(stderr, "the runner environment disagrees"); n != 1 {
+		t.Errorf("the explanation is printed %d times, want once:\n%s", n, stderr)
+	}
+	for _, want := range []string{"GITHUB_REPOSITORY:", "event payload repository.full_name:"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+// TestAttest_floodOfProblems checks that a checksums file of many bad
+// lines prints the first problems and a count, not every line.
+func TestAttest_floodOfProblems(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "tag_push")
+	r.write("in/sums.txt", strings.Repeat("not a checksum line\n", 200_000))
+	code, stdout, stderr := r.run(map[string]string{"INPUT_SUBJECT-CHECKSUMS": "in/sums.txt"}, "attest")
+	if code != ExitError {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(stderr, "200000 problems") || !strings.Contains(stderr, "and 199950 more not shown") {
+		t.Errorf("stderr does not count the problems:\n%.2000s", stderr)
+	}
+	if n := strings.Count(stderr, "\n  - "); n != 50 {
+		t.Errorf("stderr lists %d problems, want 50", n)
+	}
+	if len(stderr) > 64<<10 || len(stdout) > 64<<10 {
+		t.Errorf("stderr is %d bytes and stdout %d bytes, want a few KiB", len(stderr), len(stdout))
+	}
+}
+
+// TestAttest_continueOnErrorWithoutOutputFile checks that when even the
+// outcome cannot be set, the step fails, reports both problems once and
+// does not claim to pass.
+func TestAttest_continueOnErrorWithoutOutputFile(t *testing.T) {
+	t.Parallel()
+	r := newRunner(t, "tag_push")
+	code, _, stderr := r.run(map[string]string{"INPUT_SUBJECT-PATH": "dist/*", "INPUT_CONTINUE-ON-ERROR": "true",
+		"INPUT_DRY-RUN": "maybe", "GITHUB_OUTPUT": filepath.Join(t.TempDir(), "none", "output")}, "attest")
+	if code != ExitError {
+		t.Errorf("exit %d, want %d", code, ExitError)
+	}
+	for _, want := range []string{`input dry-run: is "maybe"`, "GITHUB_OUTPUT names"} {
+		if n := strings.Count(stderr, want); n != 1 {
+			t.Errorf("stderr has %q %d times, want once:\n%s", want, n, stderr)
+		}
+	}
+	if strings.Contains(stderr, "the step passes") {
+		t.Errorf("stderr claims the step passes:\n%s", stderr)
 	}
 }

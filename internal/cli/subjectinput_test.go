@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -75,4 +77,24 @@ func slicesContain(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// TestSubjects_absolutePathOutsideActions checks the command line's rule:
+// outside Actions an absolute path the user typed may name a file outside
+// the workspace; in Actions it is refused.
+func TestSubjects_absolutePathOutsideActions(t *testing.T) {
+	t.Parallel()
+	sums := filepath.Join(t.TempDir(), "SHA256SUMS")
+	if err := os.WriteFile(sums, []byte(hexA+"  a.tgz\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(t, "tag_push")
+	code, stdout, stderr := r.run(map[string]string{"GITHUB_ACTIONS": ""}, "subjects", "--subject-checksums", sums)
+	if code != ExitOK || !strings.Contains(stdout, "a.tgz") {
+		t.Errorf("outside Actions: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, _, stderr = r.run(map[string]string{"INPUT_SUBJECT-CHECKSUMS": sums}, "subjects")
+	if code != ExitError || !strings.Contains(stderr, "outside the workspace") {
+		t.Errorf("in Actions: exit %d, stderr %q", code, stderr)
+	}
 }

@@ -37,7 +37,7 @@ func runSubjects(ctx context.Context, s *session, args []string) error {
 	if err != nil {
 		return err
 	}
-	ws, err := s.env.Workspace()
+	ws, err := s.paths()
 	if err != nil {
 		return err
 	}

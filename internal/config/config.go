@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/provenant/provenant/internal/input"
@@ -178,7 +181,7 @@ func (l *loader) jsonObject(name string) map[string]any {
 	}
 	var m map[string]any
 	if err := json.Unmarshal([]byte(v), &m); err != nil {
-		l.fail(name, "is not a JSON object (%v); pass it with ${{ toJSON(...) }}", err)
+		l.fail(name, "is not a JSON object (%s); pass it with ${{ toJSON(...) }}", input.DescribeJSON(err))
 		return nil
 	}
 	return m
@@ -197,8 +200,14 @@ func (l *loader) checkProvenanceName(n string) {
 		l.fail("provenance-name", "%q must end in .intoto.jsonl", n)
 	case strings.ContainsAny(n, "/\\") || n == ".intoto.jsonl":
 		l.fail("provenance-name", "%q must be a plain file name; put the directory in output-dir", n)
+	case strings.HasPrefix(n, ".."):
+		l.fail("provenance-name", "%q starts with \"..\"; give a name that starts with a letter or digit", n)
 	case strings.ContainsFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7f }):
 		l.fail("provenance-name", "%q contains a control character", n)
+	default:
+		if c, ok := input.Deceptive(n); ok {
+			l.fail("provenance-name", "%+q contains %s, which changes how the name is displayed; remove it", n, c)
+		}
 	}
 }
 
@@ -211,7 +220,7 @@ func (l *loader) checkOutputDir(d string) {
 		return
 	}
 	if c := path.Clean(filepath.ToSlash(d)); c == ".." || strings.HasPrefix(c, "../") {
-		l.fail("output-dir", "%q leaves the workspace; use a directory inside it or an absolute path", d)
+		l.fail("output-dir", "%q leaves the workspace; use a directory inside it", d)
 	}
 }
 
@@ -279,4 +288,60 @@ func DefaultProvenanceName(names []string) string {
 		return "multiple.intoto.jsonl"
 	}
 	return fmt.Sprintf("%s.intoto.jsonl", base)
+}
+
+// SigstoreNames are the Sigstore instances the sigstore option names
+// without a file: the public-good instance, GitHub's, and auto (GitHub's
+// for private and internal repositories, public-good otherwise).
+var SigstoreNames = []string{"public-good", "github", "auto"}
+
+// CheckFiles checks the options that name files or directories against the
+// workspace, as ws confines them: output-dir must stay inside it, and
+// trusted-root and a sigstore signing config must be regular files in it.
+// It touches no network, so front ends call it before anything else, in a
+// dry run too. Every problem is an *input.Error.
+func (c *Config) CheckFiles(ws input.Workspace) error {
+	var errs []error
+	fail := func(name, format string, args ...any) {
+		errs = append(errs, input.Errorf(name, 0, format, args...))
+	}
+	if c.OutputDir != "" {
+		if _, err := ws.Resolve(c.OutputDir); err != nil {
+			fail("output-dir", "%v", err)
+		}
+	}
+	if c.TrustedRoot != "" {
+		if err := regularFile(ws, c.TrustedRoot); err != nil {
+			fail("trusted-root", "%v", err)
+		}
+	}
+	if c.Sigstore != "" && !slices.Contains(SigstoreNames, c.Sigstore) {
+		if err := regularFile(ws, c.Sigstore); err != nil {
+			fail("sigstore", "is neither %s nor the path of a signing config JSON: %v", strings.Join(SigstoreNames, ", "), err)
+		} else if c.TrustedRoot == "" {
+			fail("trusted-root", "is required with a signing config in sigstore: give the trusted root JSON of the same instance")
+		}
+	}
+	if c.Sigstore == "github" && c.TrustedRoot == "" {
+		fail("trusted-root", "is required with sigstore: github; get it with `gh attestation trusted-root`")
+	}
+	return errors.Join(errs...)
+}
+
+// regularFile checks that p names a regular file where ws allows.
+func regularFile(ws input.Workspace, p string) error {
+	real, err := ws.Resolve(p)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(real)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%q does not exist (paths are relative to the workspace)", p)
+	case err != nil:
+		return fmt.Errorf("cannot read %q: %v", p, errors.Unwrap(err))
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%q is not a regular file; give the path of a JSON file", p)
+	}
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/provenant/provenant/internal/input"
 )
 
 // Claims are the claims of a verified GitHub Actions OIDC token that
@@ -54,7 +56,7 @@ var requiredClaims = []string{
 func ParseClaims(payload []byte) (Claims, error) {
 	var raw map[string]any
 	if err := json.Unmarshal(payload, &raw); err != nil {
-		return Claims{}, fmt.Errorf("decoding token claims: %w", err)
+		return Claims{}, fmt.Errorf("decoding token claims: %s", input.DescribeJSON(err))
 	}
 	str := make(map[string]string, len(raw))
 	for k, v := range raw {

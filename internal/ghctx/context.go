@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/provenant/provenant/internal/input"
 )
 
 // Context is everything provenance is built from, apart from the subjects.
@@ -72,7 +74,7 @@ func (c Context) EventInputs() (map[string]any, error) {
 		Inputs map[string]any `json:"inputs"`
 	}
 	if err := json.Unmarshal(c.Event, &ev); err != nil {
-		return nil, fmt.Errorf("decoding event payload: %w", err)
+		return nil, fmt.Errorf("decoding the event payload: %s", input.DescribeJSON(err))
 	}
 	return ev.Inputs, nil
 }

@@ -1,6 +1,8 @@
 package ghctx
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -56,4 +58,26 @@ func CheckEnv(c Claims, getenv func(string) string) error {
 		return &ForgedError{Mismatches: bad}
 	}
 	return nil
+}
+
+// CheckRun is CheckEnv and CheckEvent together. Their disagreements come
+// back as one *ForgedError, so that its explanation is printed once, with
+// every mismatch after it; other problems (a payload that is not JSON) are
+// joined to it.
+func CheckRun(c Claims, getenv func(string) string, payload json.RawMessage) error {
+	var forged ForgedError
+	var other []error
+	for _, err := range []error{CheckEnv(c, getenv), CheckEvent(c, payload)} {
+		var fe *ForgedError
+		switch {
+		case errors.As(err, &fe):
+			forged.Mismatches = append(forged.Mismatches, fe.Mismatches...)
+		case err != nil:
+			other = append(other, err)
+		}
+	}
+	if len(forged.Mismatches) > 0 {
+		other = append([]error{&forged}, other...)
+	}
+	return errors.Join(other...)
 }

@@ -2,10 +2,11 @@ package ghctx
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/provenant/provenant/internal/input"
 )
 
 // event is what CheckEvent reads from a webhook payload: every field that
@@ -43,7 +44,7 @@ func CheckEvent(c Claims, payload json.RawMessage) error {
 	}
 	var ev event
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return fmt.Errorf("decoding the event payload: it is not a webhook payload object (%s)", jsonKind(err))
+		return fmt.Errorf("decoding the event payload: it is not a webhook payload object (%s)", input.DescribeJSON(err))
 	}
 	b := binder{c: c}
 	b.repository(ev)
@@ -137,13 +138,4 @@ func (b *binder) pullBase(ev event) {
 	if ref := "refs/heads/" + ev.PullRequest.Base.Ref; ref != b.c.Ref {
 		b.differs("pull_request.base.ref", ev.PullRequest.Base.Ref, b.c.Ref)
 	}
-}
-
-// jsonKind describes a JSON decoding error without Go type names.
-func jsonKind(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("%s holds a JSON %s of the wrong kind", te.Field, te.Value)
-	}
-	return "invalid JSON"
 }

@@ -2,8 +2,9 @@ package oidc
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
+
+	"github.com/provenant/provenant/internal/ghctx"
 )
 
 // GitHubIssuer is the issuer of tokens minted on github.com.
@@ -13,10 +14,13 @@ const GitHubIssuer = "https://token.actions.githubusercontent.com"
 // github.com → GitHubIssuer; a GHE.com tenant <t>.ghe.com →
 // https://token.actions.<t>.ghe.com; any other host (GitHub Enterprise
 // Server) → <server>/_services/token.
+//
+// The server URL must be https (or on a loopback host), so that a plain-http
+// issuer is never trusted.
 func DefaultIssuer(serverURL string) (string, error) {
-	u, err := url.Parse(serverURL)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("server URL %q is not a URL", serverURL)
+	u, err := ghctx.ServiceURL("the GitHub server URL (GITHUB_SERVER_URL)", serverURL)
+	if err != nil {
+		return "", err
 	}
 	host := strings.ToLower(u.Hostname())
 	switch {

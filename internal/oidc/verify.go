@@ -47,8 +47,8 @@ type Option func(*options) error
 func WithIssuer(iss string) Option {
 	return func(o *options) error {
 		iss = strings.TrimRight(iss, "/")
-		if !strings.HasPrefix(iss, "https://") && !strings.HasPrefix(iss, "http://127.0.0.1") && !strings.HasPrefix(iss, "http://localhost") {
-			return fmt.Errorf("OIDC issuer %q must be an https URL", iss)
+		if _, err := ghctx.ServiceURL("the OIDC issuer", iss); err != nil {
+			return err
 		}
 		o.issuer, o.allowSlug = iss, false
 		return nil
@@ -110,7 +110,15 @@ func (v *Verifier) Verify(ctx context.Context, token string) (ghctx.Claims, erro
 		return ghctx.Claims{}, fmt.Errorf("verifying OIDC token: discovering issuer %s: %w", iss, err)
 	}
 	idt, err := provider.Verifier(&gooidc.Config{ClientID: v.audience, Now: v.now}).Verify(ctx, token)
-	if err != nil {
+	var expired *gooidc.TokenExpiredError
+	switch {
+	case errors.As(err, &expired) && expired.Expiry.IsZero():
+		return ghctx.Claims{}, errors.New("verifying OIDC token: the token has no exp claim, so it would never expire; " +
+			"GitHub's tokens always have one: check the oidc-issuer")
+	case errors.As(err, &expired):
+		return ghctx.Claims{}, fmt.Errorf("verifying OIDC token: the token expired at %s (now %s); tokens live minutes: "+
+			"re-run the job, and check the runner's clock", expired.Expiry.UTC().Format(time.RFC3339), v.now().UTC().Format(time.RFC3339))
+	case err != nil:
 		return ghctx.Claims{}, fmt.Errorf("verifying OIDC token: %w", redact.Error(err, token))
 	}
 	var raw json.RawMessage

@@ -35,6 +35,7 @@ func TestVerifier_Verify(t *testing.T) {
 		{name: "expired", token: mint(expired, "sigstore", nil), opts: []Option{WithIssuer(expired.URL)}, wantErr: "expired"},
 		{name: "unexpected_issuer", token: mint(srv, "sigstore", nil), wantErr: "expected \"https://token.actions.githubusercontent.com\""},
 		{name: "not_a_jwt", token: "abc.def", opts: []Option{WithIssuer(srv.URL)}, wantErr: "not a JWT"},
+		{name: "no_exp", token: mint(srv, "sigstore", map[string]any{"exp": nil}), opts: []Option{WithIssuer(srv.URL)}, wantErr: "the token has no exp claim"},
 		{name: "missing_claims", token: mint(srv, "sigstore", map[string]any{"sha": nil, "run_id": nil}), opts: []Option{WithIssuer(srv.URL)}, wantErr: "sha, run_id"},
 	}
 	for _, tc := range cases {
@@ -140,7 +141,22 @@ func TestAcceptedIssuer(t *testing.T) {
 
 func TestWithIssuer_refusesPlainHTTP(t *testing.T) {
 	t.Parallel()
-	if _, err := NewVerifier(WithIssuer("http://token.example.com")); err == nil {
-		t.Error("plain http issuer accepted")
+	for _, iss := range []string{"http://token.example.com", "http://localhost@127.0.0.1.evil.example:1", "http://127.0.0.1.evil.example",
+		"http://localhost.evil.example", "https://user@token.example.com"} {
+		if _, err := NewVerifier(WithIssuer(iss)); err == nil {
+			t.Errorf("issuer %q accepted", iss)
+		}
+	}
+	for _, iss := range []string{"http://127.0.0.1:5556", "http://localhost:1", "http://[::1]:2", "https://token.example.com"} {
+		if _, err := NewVerifier(WithIssuer(iss)); err != nil {
+			t.Errorf("issuer %q refused: %v", iss, err)
+		}
+	}
+}
+
+func TestDefaultIssuer_refusesPlainHTTPServer(t *testing.T) {
+	t.Parallel()
+	if iss, err := DefaultIssuer("http://ghes.example.com"); err == nil {
+		t.Errorf("DefaultIssuer(http server) = %q, want an error", iss)
 	}
 }

@@ -25,7 +25,7 @@ func (r *resolver) fromBase64File(in Inputs) []entry {
 	if p == "" {
 		return nil
 	}
-	data, err := readInputFile(r.opts.workspace, p)
+	data, err := readInputFile(r.opts.paths, p)
 	if err != nil {
 		r.fail(inBase64File, 0, "%v", err)
 		return nil

@@ -17,7 +17,7 @@ func (r *resolver) fromChecksums(in Inputs) []entry {
 	}
 	text := in.Checksums
 	if !isInlineChecksums(text) {
-		data, err := readInputFile(r.opts.workspace, strings.TrimSpace(text))
+		data, err := readInputFile(r.opts.paths, strings.TrimSpace(text))
 		if err != nil {
 			r.fail(inChecksums, 0, "%v", err)
 			return nil

@@ -9,20 +9,22 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+
+	"github.com/provenant/provenant/internal/input"
 )
 
 // maxInputFile is the largest subject-checksums or base64-subjects-file
 // accepted, 1 GiB.
 const maxInputFile = 1 << 30
 
-// readInputFile reads the input file at p, relative to workspace unless
-// absolute. It refuses anything but a regular file of at most maxInputFile
-// bytes, so a named pipe cannot block it and a huge file cannot exhaust
-// memory.
-func readInputFile(workspace, p string) ([]byte, error) {
-	full := p
-	if !filepath.IsAbs(full) {
-		full = filepath.Join(workspace, p)
+// readInputFile reads the input file at p, relative to the workspace
+// unless absolute, confined to it as ws says. It refuses anything but a
+// regular file of at most maxInputFile bytes, so a named pipe cannot block
+// it and a huge file cannot exhaust memory.
+func readInputFile(ws input.Workspace, p string) ([]byte, error) {
+	full, err := ws.Resolve(p)
+	if err != nil {
+		return nil, err
 	}
 	// Name the file as the user wrote it: a long absolute path cut short
 	// would hide the part they need to see.

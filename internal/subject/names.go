@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/provenant/provenant/internal/input"
 )
 
 const (
@@ -18,8 +20,8 @@ const (
 
 // checkName returns an error saying what is wrong with a subject name, or
 // nil. Names must be non-empty, at most maxNameBytes long, valid UTF-8 (the
-// statement is JSON), free of control characters, relative, and without a
-// ".." element.
+// statement is JSON), free of control characters and of characters that
+// disguise them (input.Deceptive), relative, and without a ".." element.
 func checkName(name string) error {
 	switch {
 	case name == "":
@@ -32,6 +34,9 @@ func checkName(name string) error {
 	if i := strings.IndexFunc(name, unicode.IsControl); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(name[i:])
 		return fmt.Errorf("name %s contains the control character %q; names must be printable and on one line", quote(name), r)
+	}
+	if c, ok := input.Deceptive(name); ok {
+		return fmt.Errorf("name %s contains %s, which changes how the name is displayed; rename the artifact without it", quote(name), c)
 	}
 	if isAbsName(name) {
 		return fmt.Errorf("name %s is an absolute path; use a path relative to the workspace", quote(name))

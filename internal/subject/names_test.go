@@ -1,6 +1,7 @@
 package subject
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 )
@@ -88,5 +89,37 @@ func TestParseDigest(t *testing.T) {
 		if err != nil || alg != tc.alg || hex != tc.hex {
 			t.Errorf("parseDigest(%q) = %v, %q, %v; want %v, %q", tc.in, alg, hex, err, tc.alg, tc.hex)
 		}
+	}
+}
+
+// TestResolve_deceptiveNames refuses, in every subject source, names with
+// characters that change how a name is displayed, and names the code
+// point.
+func TestResolve_deceptiveNames(t *testing.T) {
+	t.Parallel()
+	const rlo = "app\u202Egpj.exe" // displays as appexe.jpg
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	cases := []struct {
+		name  string
+		files map[string]string
+		in    Inputs
+		want  string
+	}{
+		{"subject_path", map[string]string{"dist/" + rlo: "x"}, Inputs{Paths: "dist/*"}, "U+202E RIGHT-TO-LEFT OVERRIDE"},
+		{"subject_name", nil, Inputs{Digest: "sha256:" + hexA, Name: rlo}, "U+202E RIGHT-TO-LEFT OVERRIDE"},
+		{"subject_name_for_paths", map[string]string{"dist/a": "x"}, Inputs{Paths: "dist/*", Name: "a\u200Bb"}, "U+200B ZERO WIDTH SPACE"},
+		{"subjects", nil, Inputs{Subjects: "a\u2066b@sha256:" + hexA}, "U+2066 LEFT-TO-RIGHT ISOLATE"},
+		{"checksums", nil, Inputs{Checksums: hexA + "  a\u2028b\n" + hexB + "  c\n"}, "U+2028 LINE SEPARATOR"},
+		{"base64", nil, Inputs{Base64: b64(hexA + "  x\u061Cy\n")}, "U+061C ARABIC LETTER MARK"},
+		{"base64_file", map[string]string{"subjects.b64": b64(hexA + "  x\uFEFFy\n")}, Inputs{Base64File: "subjects.b64"}, "U+FEFF ZERO WIDTH NO-BREAK SPACE"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Resolve(t.Context(), tc.in, WithWorkspace(tree(t, tc.files)))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Resolve() error = %v; want one naming %s", err, tc.want)
+			}
+		})
 	}
 }

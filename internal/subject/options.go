@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/provenant/provenant/internal/input"
 )
 
 // Progress reports how far hashing the files matched by subject-path has
@@ -20,6 +22,7 @@ type Option func(*options) error
 
 type options struct {
 	workspace   string
+	paths       input.Workspace
 	concurrency int
 	progress    func(Progress)
 }
@@ -39,6 +42,21 @@ func WithWorkspace(dir string) Option {
 			return fmt.Errorf("making the workspace path absolute: %w", err)
 		}
 		o.workspace = abs
+		o.paths.Dir = abs
+		return nil
+	}
+}
+
+// WithPaths sets the workspace and how input files (subject-checksums,
+// base64-subjects-file) are confined to it, as input.Workspace says. The
+// default confines them to the workspace, absolute paths included.
+func WithPaths(w input.Workspace) Option {
+	return func(o *options) error {
+		if err := WithWorkspace(w.Dir)(o); err != nil {
+			return err
+		}
+		w.Dir = o.workspace
+		o.paths = w
 		return nil
 	}
 }
@@ -79,6 +97,7 @@ func newOptions(opts []Option) (*options, error) {
 			return nil, fmt.Errorf("finding the working directory: %w", err)
 		}
 		o.workspace = wd
+		o.paths.Dir = wd
 	}
 	return o, nil
 }

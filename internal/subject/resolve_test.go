@@ -1,13 +1,15 @@
 package subject
 
 import (
-	"github.com/provenant/provenant/internal/intoto"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/provenant/provenant/internal/input"
+	"github.com/provenant/provenant/internal/intoto"
 )
 
 type goodCase struct {
@@ -83,15 +85,53 @@ func TestResolve_checksums(t *testing.T) {
 	})
 }
 
+// TestResolve_checksumsAbsoluteFile reads an absolute path outside the
+// workspace only when the front end allows it (the command line outside
+// Actions).
 func TestResolve_checksumsAbsoluteFile(t *testing.T) {
 	t.Parallel()
 	elsewhere := tree(t, map[string]string{"SUMS": hexA + "  a\n"})
-	got, err := Resolve(t.Context(), Inputs{Checksums: filepath.Join(elsewhere, "SUMS")}, WithWorkspace(t.TempDir()))
+	got, err := Resolve(t.Context(), Inputs{Checksums: filepath.Join(elsewhere, "SUMS")},
+		WithPaths(input.Workspace{Dir: t.TempDir(), AllowAbsolute: true}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]intoto.Subject{{Name: "a", Digest: d256("a")}}, got); diff != "" {
 		t.Errorf("Resolve() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestResolve_inputFilesStayInWorkspace refuses input files outside the
+// workspace by default, whether named absolutely, through "..", or through
+// a symlink, and never quotes their content.
+func TestResolve_inputFilesStayInWorkspace(t *testing.T) {
+	t.Parallel()
+	secret := "root:x:0:0:root:/root:/bin/bash"
+	elsewhere := tree(t, map[string]string{"passwd": secret + "\n"})
+	for _, tc := range []struct {
+		name string
+		in   func(ws string) Inputs
+	}{
+		{"checksums_absolute", func(string) Inputs { return Inputs{Checksums: filepath.Join(elsewhere, "passwd")} }},
+		{"base64_file_absolute", func(string) Inputs { return Inputs{Base64File: filepath.Join(elsewhere, "passwd")} }},
+		{"checksums_dotdot", func(ws string) Inputs {
+			rel, _ := filepath.Rel(ws, filepath.Join(elsewhere, "passwd"))
+			return Inputs{Checksums: rel}
+		}},
+		{"checksums_symlink", func(string) Inputs { return Inputs{Checksums: "link"} }},
+		{"base64_file_symlinked_dir", func(string) Inputs { return Inputs{Base64File: "dir/passwd"} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ws := tree(t, map[string]string{"link": "->" + filepath.Join(elsewhere, "passwd"), "dir": "->" + elsewhere})
+			_, err := Resolve(t.Context(), tc.in(ws), WithWorkspace(ws))
+			if err == nil || !strings.Contains(err.Error(), "workspace") {
+				t.Fatalf("Resolve() = %v, want a refusal naming the workspace", err)
+			}
+			if strings.Contains(err.Error(), "root:") {
+				t.Errorf("the error quotes the file: %v", err)
+			}
+		})
 	}
 }
 
@@ -197,7 +237,7 @@ func TestResolve_checksumsFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Resolve(t.Context(), Inputs{Checksums: abs}, WithWorkspace(t.TempDir()))
+	got, err := Resolve(t.Context(), Inputs{Checksums: abs}, WithPaths(input.Workspace{Dir: t.TempDir(), AllowAbsolute: true}))
 	if err != nil {
 		t.Fatal(err)
 	}
