@@ -42,6 +42,10 @@ cp "$fixture/event.json" "$out/workflow/event.json"
 : >"$fc/summary"
 cp "$SIGSTORE_TRUSTED_ROOT" "$out/trusted_root.json"
 cp "$SIGSTORE_TRUSTED_ROOT_JSONL" "$out/trusted_root.jsonl"
+# Action inputs may name only files inside the workspace.
+mkdir -p "$ws/.sigstore"
+cp "$SIGSTORE_SIGNING_CONFIG" "$ws/.sigstore/signing_config.json"
+cp "$SIGSTORE_TRUSTED_ROOT" "$ws/.sigstore/trusted_root.json"
 
 runner_env=()
 while IFS= read -r kv; do runner_env+=("$kv"); done < <(jq -r 'to_entries[] | "\(.key)=\(.value)"' "$fixture/env.json")
@@ -54,8 +58,8 @@ run_action() {
 		GITHUB_OUTPUT="$fc/output" GITHUB_STEP_SUMMARY="$fc/summary" \
 		ACTIONS_ID_TOKEN_REQUEST_URL="$ACTIONS_ID_TOKEN_REQUEST_URL" \
 		ACTIONS_ID_TOKEN_REQUEST_TOKEN="$ACTIONS_ID_TOKEN_REQUEST_TOKEN" \
-		INPUT_SUBJECT-PATH='dist/*' INPUT_SIGSTORE="$SIGSTORE_SIGNING_CONFIG" \
-		INPUT_TRUSTED-ROOT="$SIGSTORE_TRUSTED_ROOT" INPUT_OIDC-ISSUER="$OIDC_ISSUER" \
+		INPUT_SUBJECT-PATH='dist/*' INPUT_SIGSTORE=.sigstore/signing_config.json \
+		INPUT_TRUSTED-ROOT=.sigstore/trusted_root.json INPUT_OIDC-ISSUER="$OIDC_ISSUER" \
 		INPUT_PREDICATE-VERSION=v1 INPUT_OUTPUT-DIR=. INPUT_SHOW-SUMMARY=true \
 		"$@" "$root/bin/provenant" attest
 }

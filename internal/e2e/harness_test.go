@@ -111,6 +111,10 @@ func newStep(t *testing.T, st stack, scenario string) *step {
 	}
 	must(t, os.WriteFile(s.output, nil, 0o644))
 	must(t, os.WriteFile(s.summary, nil, 0o644))
+	// Action inputs may name only files inside the workspace.
+	must(t, os.MkdirAll(filepath.Join(s.ws, ".sigstore"), 0o755))
+	must(t, os.WriteFile(filepath.Join(s.ws, ".sigstore", "signing_config.json"), read(t, st.signingConfig), 0o644))
+	must(t, os.WriteFile(filepath.Join(s.ws, ".sigstore", "trusted_root.json"), read(t, st.trustedRoot), 0o644))
 	fixture := filepath.Join("..", "..", "testdata", "github", scenario)
 	event := filepath.Join(tmp, "workflow", "event.json")
 	must(t, os.WriteFile(event, read(t, filepath.Join(fixture, "event.json")), 0o644))
@@ -126,8 +130,8 @@ func newStep(t *testing.T, st stack, scenario string) *step {
 		"GITHUB_STEP_SUMMARY":            s.summary,
 		"ACTIONS_ID_TOKEN_REQUEST_URL":   st.tokenURL,
 		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": st.requestToken,
-		"INPUT_SIGSTORE":                 st.signingConfig,
-		"INPUT_TRUSTED-ROOT":             st.trustedRoot,
+		"INPUT_SIGSTORE":                 ".sigstore/signing_config.json",
+		"INPUT_TRUSTED-ROOT":             ".sigstore/trusted_root.json",
 		"INPUT_OIDC-ISSUER":              st.issuer,
 		"INPUT_SHOW-SUMMARY":             "true",
 		"INPUT_PREDICATE-VERSION":        "v1",
@@ -218,7 +222,7 @@ func (s *step) reset() {
 	entries, err := os.ReadDir(s.ws)
 	must(s.t, err)
 	for _, e := range entries {
-		if e.Name() != "dist" {
+		if e.Name() != "dist" && e.Name() != ".sigstore" {
 			must(s.t, os.RemoveAll(filepath.Join(s.ws, e.Name())))
 		}
 	}
