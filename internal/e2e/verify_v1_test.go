@@ -59,7 +59,7 @@ func TestVerify_slsaGitHubGeneratorV1(t *testing.T) {
 		ok   bool
 	}{{lineFile, true}, {tampered, false}} {
 		rep, err := verifier.Run(t.Context(), verifier.Config{Digests: []string{"sha256:" + hex.EncodeToString(sum[:])}, Attestations: []string{tc.file},
-			Roots: roots, RekorURL: env["REKOR_V1_URL"], Policy: policy.Policy{AnySource: true, PredicateTypes: []string{policy.SLSAv02}}})
+			Roots: roots, RekorURL: env["REKOR_V1_URL"], Policy: policy.Policy{AnySource: true, Issuer: os.Getenv("OIDC_ISSUER"), PredicateTypes: []string{policy.SLSAv02}}})
 		if err != nil {
 			t.Fatal(err)
 		}
