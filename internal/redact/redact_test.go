@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -144,7 +145,9 @@ func FuzzText(f *testing.F) {
 			return
 		}
 		got := redact.Secrets(text+sec+text, sec)
-		if strings.Contains(got, sec) {
+		// The placeholder may itself complete a secret with the text
+		// around it ("000" + "REDACTED" holds "000R"): look past it.
+		if slices.ContainsFunc(strings.Split(got, redact.Placeholder), func(part string) bool { return strings.Contains(part, sec) }) {
 			t.Errorf("Secrets(%q) kept the secret: %q", text+sec+text, got)
 		}
 	})
