@@ -64,8 +64,8 @@ func TestEnv_container(t *testing.T) {
 		container bool
 		temp      string
 	}{
-		{"container_action", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": "/github/workspace", "RUNNER_TEMP": "/home/runner/work/_temp"}, true, ""},
-		{"runner_step", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": "/home/runner/work/r/r", "RUNNER_TEMP": "/home/runner/work/_temp"}, false, "/home/runner/work/_temp"},
+		{"container_action", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": "/github/workspace", "RUNNER_TEMP": "/runner/_work/_temp"}, true, ""},
+		{"runner_step", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": "/runner/_work/r/r", "RUNNER_TEMP": "/runner/_work/_temp"}, false, "/runner/_work/_temp"},
 		{"outside_actions", map[string]string{"GITHUB_WORKSPACE": "/github/workspace"}, false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -42,7 +42,7 @@ func TestWorkspace_Resolve(t *testing.T) {
 		{name: "symlink_out", w: Workspace{Dir: ws}, p: "out/f", errSubstr: "symlink"},
 		{name: "symlink_out_even_when_absolute_allowed", w: Workspace{Dir: ws, AllowAbsolute: true}, p: "out/f", errSubstr: "symlink"},
 		{name: "dangling", w: Workspace{Dir: ws}, p: "dangling/f", errSubstr: "dangling"},
-		{name: "container_names_what_it_sees", w: Workspace{Dir: ws, Container: true}, p: "/home/runner/work/_temp/root.json",
+		{name: "container_names_what_it_sees", w: Workspace{Dir: ws, Container: true}, p: "/runner/_work/_temp/root.json",
 			errSubstr: "/github/home, /github/workflow and the file-command files"},
 		{name: "empty", w: Workspace{Dir: ws}, p: "", errSubstr: "empty"},
 	}
