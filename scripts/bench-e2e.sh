@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench-e2e.sh — end to end against the local Sigstore stack (Fulcio, a CT
-# log, Rekor v2 and a TSA, started by scripts/sigstore-stack.sh in a private
+# log, Rekor v2 and a TSA, started by internal/testing/stack (its sigstore-stack command) in a private
 # network namespace): `provenant attest` of one file and of 1,000 files
 # against `cosign attest-blob` signing the same statement with the same
 # services; then verification of the one-file bundle with `provenant
@@ -35,9 +35,10 @@ outer() {
 	bench_init "$@"
 	for t in cosign gh fulcio; do [[ -x $BIN/$t ]] || die "$BIN/$t is missing; run scripts/install-tools.sh stack verifiers"; done
 	bench_build "$BENCH_TMP/provenant"
+	(cd "$REPO_ROOT" && go build -o "$BENCH_TMP/sigstore-stack" ./internal/testing/stack/cmd/sigstore-stack)
 	LOAD_BEFORE=$(loadavg)
 	PATH="$BIN:$PATH" BENCH_E2E_INNER=1 BENCH_TMP=$BENCH_TMP RUNS=$RUNS \
-		bash "$REPO_ROOT/scripts/sigstore-stack.sh" --rekor v2 --ct --tsa -- bash "${BASH_SOURCE[0]}" ||
+		"$BENCH_TMP/sigstore-stack" --rekor v2 --ct --tsa -- bash "${BASH_SOURCE[0]}" ||
 		die "the measurement inside the stack failed"
 	table >"$BENCH_TMP/table.md"
 	cat "$BENCH_TMP/table.md"
@@ -74,6 +75,10 @@ attest() {
 	local ws=$1 run=$2 label=p1
 	[[ $ws == */ws1 ]] || label=pn
 	rm -f "$ws"/*.intoto.jsonl "$ws"/*.sigstore.json
+	# Action inputs may name only files inside the workspace.
+	mkdir -p "$ws/.sigstore"
+	cp "$SIGSTORE_SIGNING_CONFIG" "$ws/.sigstore/signing_config.json"
+	cp "$SIGSTORE_TRUSTED_ROOT" "$ws/.sigstore/trusted_root.json"
 	: >"$BENCH_TMP/fc/output"
 	local out=$RUNS_FILE
 	((run > 0)) || out=$BENCH_TMP/warmup.txt
@@ -82,8 +87,8 @@ attest() {
 		GITHUB_OUTPUT="$BENCH_TMP/fc/output" GITHUB_STEP_SUMMARY=/dev/null \
 		ACTIONS_ID_TOKEN_REQUEST_URL="$ACTIONS_ID_TOKEN_REQUEST_URL" \
 		ACTIONS_ID_TOKEN_REQUEST_TOKEN="$ACTIONS_ID_TOKEN_REQUEST_TOKEN" \
-		INPUT_SUBJECT-PATH='dist/*' INPUT_SIGSTORE="$SIGSTORE_SIGNING_CONFIG" \
-		INPUT_TRUSTED-ROOT="$SIGSTORE_TRUSTED_ROOT" INPUT_OIDC-ISSUER="$OIDC_ISSUER" \
+		INPUT_SUBJECT-PATH='dist/*' INPUT_SIGSTORE=.sigstore/signing_config.json \
+		INPUT_TRUSTED-ROOT=.sigstore/trusted_root.json INPUT_OIDC-ISSUER="$OIDC_ISSUER" \
 		INPUT_PREDICATE-VERSION=v1 INPUT_OUTPUT-DIR=. "$BENCH_TMP/provenant" attest)
 	if ((run == 0)); then
 		cp "$BENCH_TMP/fc/output" "$ws/.outputs"

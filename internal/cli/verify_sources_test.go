@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/provenant/provenant/internal/provenance"
 	"github.com/provenant/provenant/internal/testing/fakegithub"
 	"github.com/provenant/provenant/internal/testing/fakerekor"
 	"github.com/provenant/provenant/internal/testing/fakesigstore"
@@ -40,11 +39,7 @@ func newSources(t *testing.T) sources {
 		t.Fatal(err)
 	}
 	claims := fakesigstore.GitHubClaims(nil)
-	st, err := fakesigstore.Provenance(claims, provenance.V1, map[string][]byte{"app": []byte("app\n")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := s.Attest(t.Context(), st, claims)
+	b, err := s.AttestFiles(t.Context(), claims, map[string][]byte{"app": []byte("app\n")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 
 	"github.com/provenant/provenant/internal/policy"
-	"github.com/provenant/provenant/internal/provenance"
 	"github.com/provenant/provenant/internal/testing/fakerekor"
 	"github.com/provenant/provenant/internal/testing/fakesigstore"
 	"github.com/provenant/provenant/internal/verifier"
@@ -41,11 +40,7 @@ func newLegacyWorld(t *testing.T) legacyWorld {
 	}
 	claims := fakesigstore.GitHubClaims(nil)
 	sign := func(artifact string) []byte {
-		st, err := fakesigstore.Provenance(claims, provenance.V1, map[string][]byte{artifact: []byte(artifact + "\n")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := s.Attest(t.Context(), st, claims)
+		b, err := s.AttestFiles(t.Context(), claims, map[string][]byte{artifact: []byte(artifact + "\n")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package fakesigstore
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -53,4 +54,15 @@ func Provenance(claims map[string]string, v provenance.Version, artifacts map[st
 		subs = append(subs, intoto.Subject{Name: n, Digest: intoto.DigestSet{intoto.SHA256: hex.EncodeToString(sum[:])}})
 	}
 	return provenance.Build(ghctx.Context{ServerURL: "https://github.com", Claims: c}, subs, provenance.Options{Version: v})
+}
+
+// AttestFiles signs, as the run the claims describe, the SLSA v1
+// provenance of artifacts (name → content) that Provenance builds, and
+// returns the bundle.
+func (s *Sigstore) AttestFiles(ctx context.Context, claims map[string]string, artifacts map[string][]byte) ([]byte, error) {
+	st, err := Provenance(claims, provenance.V1, artifacts)
+	if err != nil {
+		return nil, err
+	}
+	return s.Attest(ctx, st, claims)
 }
