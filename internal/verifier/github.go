@@ -2,15 +2,23 @@ package verifier
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/go-github/v84/github"
+	"github.com/klauspost/compress/snappy"
 
+	"github.com/provenant/provenant/internal/httpretry"
 	"github.com/provenant/provenant/internal/intoto"
+	"github.com/provenant/provenant/internal/redact"
 	"github.com/provenant/provenant/internal/sink/ghapi"
 	"github.com/provenant/provenant/internal/verify"
 )
@@ -58,6 +66,10 @@ type githubLister struct {
 	src    *GitHubSource
 	client *github.Client
 	call   ghapi.Caller
+	// blobs fetches bundle_url copies. It is a client of its own: those
+	// URLs point at blob storage, another host, and carry their own
+	// signature, so the GitHub token must never go with them.
+	blobs *http.Client
 }
 
 func newGitHubLister(src *GitHubSource, rt http.RoundTripper, sleep func(context.Context, time.Duration) error) (*githubLister, error) {
@@ -71,7 +83,19 @@ func newGitHubLister(src *GitHubSource, rt http.RoundTripper, sleep func(context
 	if err != nil {
 		return nil, err
 	}
-	return &githubLister{src: src, client: c, call: ghapi.Caller{Sleep: sleep}}, nil
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	ropts := []httpretry.Option{httpretry.WithInner(rt)}
+	if sleep != nil {
+		ropts = append(ropts, httpretry.WithSleep(sleep))
+	}
+	retrying, err := httpretry.New(ropts...)
+	if err != nil {
+		return nil, err
+	}
+	return &githubLister{src: src, client: c, call: ghapi.Caller{Sleep: sleep},
+		blobs: &http.Client{Transport: retrying, Timeout: ghapi.ClientTimeout}}, nil
 }
 
 // GitHubAccessError is the API's refusal of the token (401) or of its
@@ -90,31 +114,37 @@ func (e *GitHubAccessError) Error() string {
 		"(for a private repository, a fine-grained token also needs `attestations: read`)", e.Status, e.Message, what)
 }
 
-type listFunc func(ctx context.Context, digest string, opts *github.ListOptions) (*github.AttestationsResponse, *github.Response, error)
+// storedAttestation is one element of the list answer. GitHub gives the
+// bundle inline, as a bundle_url to a snappy-compressed copy, or both.
+type storedAttestation struct {
+	Bundle       json.RawMessage `json:"bundle"`
+	BundleURL    string          `json:"bundle_url"`
+	RepositoryID int64           `json:"repository_id"`
+}
+
+type storedAttestations struct {
+	Attestations []storedAttestation `json:"attestations"`
+}
 
 // list returns the bundles stored for digest, every page of them.
 func (g *githubLister) list(ctx context.Context, d intoto.Digest) ([]verify.Candidate, error) {
 	digest := d.String()
-	var fns []listFunc
+	var paths []string
 	if g.src.Repo != "" {
 		owner, repo, _ := strings.Cut(g.src.Repo, "/")
-		fns = []listFunc{func(ctx context.Context, digest string, o *github.ListOptions) (*github.AttestationsResponse, *github.Response, error) {
-			return g.client.Repositories.ListAttestations(ctx, owner, repo, digest, o)
-		}}
+		paths = []string{fmt.Sprintf("repos/%s/%s/attestations/%s", url.PathEscape(owner), url.PathEscape(repo), url.PathEscape(digest))}
 	} else {
-		fns = []listFunc{
-			func(ctx context.Context, digest string, o *github.ListOptions) (*github.AttestationsResponse, *github.Response, error) {
-				return g.client.Organizations.ListAttestations(ctx, g.src.Owner, digest, o)
-			},
-			func(ctx context.Context, digest string, o *github.ListOptions) (*github.AttestationsResponse, *github.Response, error) {
-				return g.client.Users.ListAttestations(ctx, g.src.Owner, digest, o)
-			},
+		owner := url.PathEscape(g.src.Owner)
+		paths = []string{
+			fmt.Sprintf("orgs/%s/attestations/%s", owner, url.PathEscape(digest)),
+			// an owner that is a user, not an organization
+			fmt.Sprintf("users/%s/attestations/%s", owner, url.PathEscape(digest)),
 		}
 	}
-	for _, fn := range fns {
-		out, err := g.pages(ctx, fn, digest)
+	for _, p := range paths {
+		out, err := g.pages(ctx, p)
 		if errors.Is(err, errNotFound) {
-			continue // an owner that is a user, not an organization
+			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("listing the attestations of %s in %s: %w", digest, g.src.where(), err)
@@ -128,18 +158,26 @@ func (g *githubLister) list(ctx context.Context, d intoto.Digest) ([]verify.Cand
 
 var errNotFound = errors.New("not found")
 
-func (g *githubLister) pages(ctx context.Context, fn listFunc, digest string) ([]verify.Candidate, error) {
+func (g *githubLister) pages(ctx context.Context, path string) ([]verify.Candidate, error) {
 	var out []verify.Candidate
-	opts := &github.ListOptions{PerPage: 100}
+	page := 0
 	// The Caller waits as GitHub asks; go-github must not refuse to send on
 	// its own after a rate-limit answer.
 	ctx = context.WithValue(ctx, github.BypassRateLimitCheck, true)
-	for page := 0; page < maxAPIPages; page++ {
-		var got *github.AttestationsResponse
+	for range maxAPIPages {
+		u := path + "?per_page=100"
+		if page > 0 {
+			u += "&page=" + strconv.Itoa(page)
+		}
+		var got storedAttestations
 		var resp *github.Response
 		err := g.call.Do(ctx, func(ctx context.Context) (*github.Response, error) {
-			var err error
-			got, resp, err = fn(ctx, digest, opts)
+			req, err := g.client.NewRequest(http.MethodGet, u, nil)
+			if err != nil {
+				return nil, err
+			}
+			got = storedAttestations{}
+			resp, err = g.client.Do(ctx, req, &got)
 			return resp, err
 		})
 		var er *github.ErrorResponse
@@ -156,12 +194,78 @@ func (g *githubLister) pages(ctx context.Context, fn listFunc, digest string) ([
 		}
 		for _, a := range got.Attestations {
 			where := fmt.Sprintf("attestations API %s #%d", g.src.where(), len(out)+1)
-			out = append(out, verify.Candidate{JSON: a.Bundle, Where: where})
+			b, err := g.bundleOf(ctx, a)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+			out = append(out, verify.Candidate{JSON: b, Where: where})
 		}
 		if resp.NextPage == 0 {
 			break
 		}
-		opts.Page = resp.NextPage
+		page = resp.NextPage
 	}
 	return out, nil
+}
+
+// maxBundleBytes bounds a bundle read from a bundle_url, compressed and
+// decompressed.
+const maxBundleBytes = 32 << 20
+
+// bundleOf returns a's bundle JSON: inline when GitHub gave it, else read
+// from bundle_url and snappy-decoded, as gh does.
+func (g *githubLister) bundleOf(ctx context.Context, a storedAttestation) ([]byte, error) {
+	if len(a.Bundle) > 0 && string(a.Bundle) != "null" {
+		return a.Bundle, nil
+	}
+	if a.BundleURL == "" {
+		return nil, errors.New("GitHub listed an attestation with neither a bundle nor a bundle_url")
+	}
+	u, err := url.Parse(a.BundleURL)
+	if err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) || u.Host == "" {
+		return nil, errors.New("the attestation's bundle_url is not an https URL")
+	}
+	// The URL's query is its credential: name only scheme, host and path.
+	shown := u.Scheme + "://" + u.Host + u.EscapedPath()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading the bundle at %s: %w", shown, err)
+	}
+	resp, err := g.blobs.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reading the bundle at %s: %w", shown, redact.Error(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("reading the bundle at %s: HTTP %d; the signed bundle URL may have expired: list the attestations again", shown, resp.StatusCode)
+	}
+	compressed, err := io.ReadAll(io.LimitReader(resp.Body, maxBundleBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the bundle at %s: %w", shown, redact.Error(err))
+	}
+	if len(compressed) > maxBundleBytes {
+		return nil, fmt.Errorf("the bundle at %s is larger than %d MiB", shown, maxBundleBytes>>20)
+	}
+	n, err := snappy.DecodedLen(compressed)
+	if err != nil {
+		return nil, fmt.Errorf("the bundle at %s is not snappy-compressed: %w", shown, err)
+	}
+	if n > maxBundleBytes {
+		return nil, fmt.Errorf("the bundle at %s decompresses to more than %d MiB", shown, maxBundleBytes>>20)
+	}
+	b, err := snappy.Decode(nil, compressed)
+	if err != nil {
+		return nil, fmt.Errorf("the bundle at %s is not snappy-compressed: %w", shown, err)
+	}
+	return b, nil
+}
+
+// isLoopback reports whether host is a loopback address or localhost, the
+// one place plain http is allowed (tests).
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

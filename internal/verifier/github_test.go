@@ -109,6 +109,36 @@ func TestRun_gitHubAttestationsAPI(t *testing.T) {
 				t.Errorf("requests %v, want the organization's then the user's", gh.RequestCounts())
 			}
 		}},
+		{name: "bundle_url_only", opts: []fakegithub.Option{fakegithub.WithBundleForm(fakegithub.BundleURLOnly)},
+			src: verifier.GitHubSource{Repo: "octo-org/octo-repo"}, check: func(t *testing.T, gh *fakegithub.TestServer, _ *sleeps) {
+				// The fake refuses a blob request that carries the GitHub
+				// token, so a verified artifact also shows it was not sent.
+				if n := gh.Requests(fakegithub.EndpointBundleBlob); n != 1 {
+					t.Errorf("%d bundle_url reads, want 1", n)
+				}
+			}},
+		{name: "bundle_and_url", opts: []fakegithub.Option{fakegithub.WithBundleForm(fakegithub.BundleAndURL)},
+			src: verifier.GitHubSource{Repo: "octo-org/octo-repo"}, check: func(t *testing.T, gh *fakegithub.TestServer, _ *sleeps) {
+				if n := gh.Requests(fakegithub.EndpointBundleBlob); n != 0 {
+					t.Errorf("%d bundle_url reads, want none: the bundle was inline", n)
+				}
+			}},
+		{name: "bundle_url_transient", opts: []fakegithub.Option{fakegithub.WithBundleForm(fakegithub.BundleURLOnly)}, seed: func(t *testing.T, gh *fakegithub.TestServer) {
+			if _, err := gh.AddAttestation("octo-org", "octo-repo", w.bundle); err != nil {
+				t.Fatal(err)
+			}
+			gh.FailEndpoint(fakegithub.EndpointBundleBlob, 1, fakegithub.Fault{Status: http.StatusServiceUnavailable})
+		}, src: verifier.GitHubSource{Repo: "octo-org/octo-repo"}, check: func(t *testing.T, gh *fakegithub.TestServer, _ *sleeps) {
+			if n := gh.Requests(fakegithub.EndpointBundleBlob); n != 2 {
+				t.Errorf("%d bundle_url reads, want 2 (one 503, one retry)", n)
+			}
+		}},
+		{name: "bundle_url_expired", opts: []fakegithub.Option{fakegithub.WithBundleForm(fakegithub.BundleURLOnly)}, seed: func(t *testing.T, gh *fakegithub.TestServer) {
+			if _, err := gh.AddAttestation("octo-org", "octo-repo", w.bundle); err != nil {
+				t.Fatal(err)
+			}
+			gh.FailEndpoint(fakegithub.EndpointBundleBlob, 1, fakegithub.Fault{Status: http.StatusForbidden})
+		}, src: verifier.GitHubSource{Repo: "octo-org/octo-repo"}, wantErr: true, want: "/_blobs/bundles/"},
 		{name: "bad_token", src: verifier.GitHubSource{Repo: "octo-org/octo-repo", Token: "wrong"}, wantErr: true,
 			want: "needs a token with read access to the repository"},
 		{name: "forbidden", seed: func(t *testing.T, gh *fakegithub.TestServer) {
@@ -151,8 +181,8 @@ func TestRun_gitHubAttestationsAPI(t *testing.T) {
 			rep, err := verifier.Run(t.Context(), verifier.Config{Targets: []string{w.app}, Roots: w.roots, GitHub: &src,
 				Policy: policy.Policy{SourceURI: "github.com/octo-org/octo-repo"}}, verifier.WithSleep(s.sleep))
 			if tc.wantErr {
-				if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), src.Token) {
-					t.Fatalf("Run() = %v, want an error holding %q and not the token", err, tc.want)
+				if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), src.Token) || strings.Contains(err.Error(), "sig=") {
+					t.Fatalf("Run() = %v, want an error holding %q and neither the token nor a URL signature", err, tc.want)
 				}
 				return
 			}

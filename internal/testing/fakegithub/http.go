@@ -113,7 +113,8 @@ func (s *Server) routes() []root {
 		{endpointObject, "GET", split("/objects/{asset_id}"), false, s.serveObject},
 	}
 	web := []route{{EndpointDownloadAsset, "GET", split("/{owner}/{repo}/releases/download/{rest...}"), false, s.downloadAsset}}
-	return []root{{"/_fake", fake}, {s.uploadPrefix, upload}, {s.apiPrefix, api}, {"", web}}
+	blobs := []route{{EndpointBundleBlob, "GET", split("/bundles/{attestation_id}"), false, s.serveBundle}}
+	return []root{{"/_fake", fake}, {"/_blobs", blobs}, {s.uploadPrefix, upload}, {s.apiPrefix, api}, {"", web}}
 }
 
 func split(pattern string) []string { return strings.Split(strings.TrimPrefix(pattern, "/"), "/") }

@@ -52,10 +52,14 @@ func (s *Server) isUser(owner string) bool {
 	return users.m[s][strings.ToLower(owner)]
 }
 
-// attestationJSON is one element of the list answer.
+// attestationJSON is one element of the list answer. Bundle is JSON null
+// when the server hands out bundle URLs only.
 type attestationJSON struct {
 	Bundle       json.RawMessage `json:"bundle"`
 	RepositoryID int64           `json:"repository_id"`
+	BundleURL    string          `json:"bundle_url,omitempty"`
+
+	id int64
 }
 
 func (s *Server) listRepoAttestations(w http.ResponseWriter, r *http.Request, p params) {
@@ -111,7 +115,16 @@ func (s *Server) writeAttestations(w http.ResponseWriter, r *http.Request, endpo
 		return
 	}
 	lo, hi := page(w, r, len(list))
-	writeJSON(w, http.StatusOK, map[string][]attestationJSON{"attestations": append([]attestationJSON{}, list[lo:hi]...)})
+	out := append([]attestationJSON{}, list[lo:hi]...)
+	for i := range out {
+		if s.bundleForm != BundleInline {
+			out[i].BundleURL = s.bundleURL(r, out[i].id)
+		}
+		if s.bundleForm == BundleURLOnly {
+			out[i].Bundle = json.RawMessage("null")
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string][]attestationJSON{"attestations": out})
 }
 
 // storedFor returns the attestations whose statement names digest
@@ -121,7 +134,7 @@ func (rp *repo) storedFor(digest string) []attestationJSON {
 	var out []attestationJSON
 	for _, a := range rp.attestations {
 		if subjectDigests(a.Bundle)[alg+":"+hexDigest] {
-			out = append(out, attestationJSON{Bundle: a.Bundle, RepositoryID: rp.id})
+			out = append(out, attestationJSON{Bundle: a.Bundle, RepositoryID: rp.id, id: a.ID})
 		}
 	}
 	return out

@@ -21,6 +21,7 @@ type Server struct {
 	rateLimit    int
 	autoCreate   bool
 	noDigests    bool
+	bundleForm   BundleForm
 	signKey      string // makes the signed asset-object URLs unguessable
 	roots        []root // the routing table, fixed by New
 
@@ -42,6 +43,7 @@ type options struct {
 	rateLimit  int
 	autoCreate bool
 	noDigests  bool
+	bundleForm BundleForm
 }
 
 // Option configures a Server.
@@ -151,6 +153,7 @@ func New(opts ...Option) (*Server, error) {
 		rateLimit:    o.rateLimit,
 		autoCreate:   o.autoCreate,
 		noDigests:    o.noDigests,
+		bundleForm:   o.bundleForm,
 		signKey:      hex.EncodeToString(key),
 		repos:        map[string]*repo{},
 		nextID:       1000,
