@@ -33,8 +33,8 @@
 # On a fresh machine with empty Go caches, everything takes about 25 minutes
 # on two cores and 10 GB of disk (module cache, build cache and the tools);
 # BENCHMARKS.md, "First run", has the measured figures. While a build runs,
-# a line every HEARTBEAT seconds (default 30) says what is being built, for
-# how long, and where its log is.
+# a line every HEARTBEAT seconds (default 25) says what is being built, for
+# how long, how far it got, and where its log is.
 #
 # Binaries land in ${PROVENANT_TOOLS:-<repo>/.tools}/bin, logs in its logs/.
 # Each Go tool leaves a stamp file <tools>/stamps/<name>-<version>, so a
@@ -54,7 +54,7 @@ STAMPS=$TOOLS/stamps
 LOGS=$TOOLS/logs
 SHARE=$TOOLS/share
 TOOLS_MOD=$REPO_ROOT/tools
-HEARTBEAT=${HEARTBEAT:-30}
+HEARTBEAT=${HEARTBEAT:-25}
 
 # ---------------------------------------------------------------------------
 # Pins. The tools of tools/go.mod and tools/gh/go.mod are pinned there; the
@@ -145,22 +145,23 @@ report() { # report NAME VERSION STATUS TIME
 }
 
 # run_logged WHAT LOG CMD... runs CMD with its output in LOG. Every
-# $HEARTBEAT seconds it prints what is still running, for how long, and the
-# log; PROGRESS_HOOK, if set, is called each second with the start time and
-# may print more. It returns CMD's status.
+# $HEARTBEAT seconds by the clock it prints what is still running, for how
+# long, and the log; PROGRESS_HOOK, if set, is called about every second
+# with the start time and may print more. It returns CMD's status.
 PROGRESS_HOOK=
 run_logged() {
-	local what=$1 log=$2 t0 pid n=0 rc=0
+	local what=$1 log=$2 t0 next pid rc=0
 	shift 2
 	t0=$(now_us)
+	next=$((t0 + HEARTBEAT * 1000000))
 	"$@" >"$log" 2>&1 &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
-		n=$((n + 1))
 		[[ -z $PROGRESS_HOOK ]] || "$PROGRESS_HOOK" "$t0"
-		if ((n % HEARTBEAT == 0)) && kill -0 "$pid" 2>/dev/null; then
+		if (($(now_us) >= next)) && kill -0 "$pid" 2>/dev/null; then
 			say "  $(mmss "$t0") $what$(heartbeat_extra); log: $log"
+			next=$(($(now_us) + HEARTBEAT * 1000000))
 		fi
 	done
 	wait "$pid" || rc=$?
