@@ -264,11 +264,10 @@ stamp_ok() {
 }
 
 # mod_stamp NAME is what the stamp of a module's tool holds: a hash of the
-# go.mod (but its comments) and go.sum that pin it, so a dependency bump
-# rebuilds it. A tool
-# built with `go install` holds the Go version instead, which only
-# staticcheck cares about (it reads the standard library of the Go that
-# built it).
+# go.mod (less its comments) and go.sum that pin it, so a dependency bump
+# rebuilds it. The stamp of a tool built with `go install` holds the Go
+# version, so a new toolchain rebuilds it: staticcheck needs that, since it
+# reads the standard library of the Go that built it.
 mod_stamp() {
 	local d
 	d=$(mod_dir "$1")
