@@ -19,6 +19,9 @@ all: build
 build: ## Build bin/provenant
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/provenant ./cmd/provenant
 
+# What each target installs (scripts/install-tools.sh --help): demo the
+# services, cosign and gh; unit cosign and gh; lint the linters; e2e the
+# services, Rekor v1, cosign and gh; test all of them, up front, in one build.
 tools: ## Install the pinned tools the tests need into .tools/bin
 	bash scripts/install-tools.sh all
 
@@ -32,7 +35,7 @@ lint: ## gofmt, go vet, staticcheck, actionlint on the workflows, the examples a
 
 unit: ## Unit tests, race detector on, random order; -short leaves out the real services (cosign and gh still check in-process bundles)
 	bash scripts/install-tools.sh verifiers
-	$(GO) test -short -race -shuffle=on -count=1 ./...
+	PATH="$(TOOLS)/bin:$$PATH" $(GO) test -short -race -shuffle=on -count=1 ./...
 
 # Each test binary starts the services itself, in a private network namespace
 # it re-runs itself in (internal/testing/stack). STACK_REQUIRE=1 turns a
@@ -41,11 +44,15 @@ e2e: build ## End-to-end tests against the real Sigstore services, verified by c
 	bash scripts/install-tools.sh stack rekor-v1 verifiers
 	STACK_REQUIRE=1 $(GO) test -count=1 ./internal/testing/stack
 	$(GO) test -c -o bin/e2e.test ./internal/e2e
-	@for mode in $(E2E_MODES); do \
-		echo "e2e: $$mode"; \
+	@rm -rf bin/e2e-logs && mkdir -p bin/e2e-logs && set -o pipefail && n=0 && \
+	for mode in $(E2E_MODES); do \
+		n=$$((n + 1)); echo "e2e: $$mode (log: bin/e2e-logs/mode$$n.log)"; \
 		(cd internal/e2e && STACK_REQUIRE=1 PROVENANT_BIN=../../bin/provenant \
-			../../bin/e2e.test -test.v -test.count=1 -stack "$$mode") || exit 1; \
-	done
+			../../bin/e2e.test -test.v -test.count=1 -stack "$$mode") 2>&1 | tee bin/e2e-logs/mode$$n.log || exit 1; \
+	done && \
+	awk 'FNR == 1 { modes++ } $$1 == "---" && $$2 == "SKIP:" && !seen[$$3, FILENAME]++ { skips[$$3]++ } \
+		END { for (t in skips) if (skips[t] == modes) { print "e2e: " t " was skipped in every mode"; bad = 1 } exit bad }' \
+		bin/e2e-logs/mode*.log || { echo "e2e: a test that no mode runs tests nothing: give it a mode in E2E_MODES, or drop it"; exit 1; }
 
 # Go fuzz targets as "Target ./package"; `make fuzz` runs each for FUZZTIME.
 # A crash is saved under the package's testdata/fuzz/<Target>/ and, once
@@ -60,7 +67,8 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 10s)
 	@for t in $(FUZZ_TARGETS); do set -- $$t; echo "fuzz: $$1 $$2"; \
 		$(GO) test -run='^$$' -fuzz="^$$1\$$" -fuzztime=$(FUZZTIME) $$2 || exit 1; done
 
-test: lint unit e2e ## Everything CI runs
+test: tools ## Everything CI runs
+	@$(MAKE) --no-print-directory lint unit e2e
 
 demo: ## Run the main job locally on testdata artifacts with a fixture GitHub context
 	bash scripts/demo.sh

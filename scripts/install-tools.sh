@@ -5,21 +5,47 @@
 #
 # Usage: scripts/install-tools.sh [GROUP...]
 #   GROUP is one of:
-#     lint       actionlint, staticcheck
 #     stack      fulcio, rekor-tiles-posix, timestamp-server, tesseract-posix,
 #                plus Debian's docker-registry, jq, openssl, curl, iproute2, util-linux
+#     verifiers  cosign, gh
 #     rekor-v1   trillian_log_server, trillian_log_signer, createtree, rekor-server,
 #                plus Debian's mariadb-server
-#     verifiers  cosign, gh
+#     lint       actionlint, staticcheck
 #     all        every group above (the default)
 #
-# Binaries land in ${PROVENANT_TOOLS:-<repo>/.tools}/bin. Each Go tool leaves a
-# stamp file <tools>/stamps/<name>-<version>, so a second run is a no-op and a
-# tool is rebuilt only when its pin changes. Debian packages are installed only
-# when dpkg says they are missing.
+# What each make target installs:
+#   make demo   stack verifiers            (the demo verifies with cosign and gh)
+#   make unit   verifiers                  (unit tests check bundles with cosign and gh)
+#   make lint   lint
+#   make e2e    stack rekor-v1 verifiers
+#   make test   all
 #
-# Every Go build runs with GOTOOLCHAIN=local in a temporary directory outside
-# this repository, so the project's go.mod and go.sum are never touched.
+# The services, cosign, Trillian and rekor-server are the tools of one Go
+# module, tools/go.mod: one set of dependency versions, built by one
+# `go build`, so a package they share compiles once, and the go command keeps
+# every core busy. gh has a module of its own, tools/gh/go.mod, built at the
+# same time: it is there to check our bundles the way a user's gh does, and
+# in the shared module its sigstore-go would move from v1.1.3 to cosign's
+# v1.2.2. staticcheck and actionlint are built with `go install` as before:
+# they share almost nothing with the others, and staticcheck must be rebuilt
+# whenever the Go toolchain changes.
+#
+# On a fresh machine with empty Go caches, `make demo` and then `make test`
+# take about 2,800 CPU-seconds (at least 24 minutes on two idle cores) and
+# leave 8 GB on disk: module cache, build cache and the tools.
+# BENCHMARKS.md, "First run", has the measured figures. While a build runs,
+# a line every HEARTBEAT seconds (default 25) says what is being built, for
+# how long, how far it got, and where its log is.
+#
+# Binaries land in ${PROVENANT_TOOLS:-<repo>/.tools}/bin, logs in its logs/.
+# Each Go tool leaves a stamp file <tools>/stamps/<name>-<version>, so a
+# second run is a no-op and a tool is rebuilt only when its pin, or for the
+# tools of tools/go.mod any dependency version, changes. Debian packages are
+# installed only when dpkg says they are missing. Two runs at once wait for
+# each other.
+#
+# Every Go build runs with GOTOOLCHAIN=local, and never touches the project's
+# go.mod and go.sum.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,10 +54,14 @@ BIN=$TOOLS/bin
 STAMPS=$TOOLS/stamps
 LOGS=$TOOLS/logs
 SHARE=$TOOLS/share
+TOOLS_MOD=$REPO_ROOT/tools
+HEARTBEAT=${HEARTBEAT:-25}
 
 # ---------------------------------------------------------------------------
-# Pins. Newer releases of several of these need Go 1.27 and do not resolve
-# with a Go 1.26 toolchain (see shared/docs/sigstore-stack.md, section 1).
+# Pins. The tools of tools/go.mod and tools/gh/go.mod are pinned there; the
+# versions below must match (the script checks). Newer releases of several of them need Go
+# 1.27 and do not resolve with a Go 1.26 toolchain (see the Sigstore stack
+# notes, section 1).
 # ---------------------------------------------------------------------------
 FULCIO_VERSION=v1.8.8
 REKOR_TILES_VERSION=v2.3.0
@@ -39,15 +69,53 @@ TSA_VERSION=v2.1.3
 TESSERACT_VERSION=v0.1.1
 COSIGN_VERSION=v3.1.3
 GH_VERSION=v2.83.0
-ACTIONLINT_VERSION=v1.7.12
-STATICCHECK_VERSION=v0.8.2 # staticcheck 2026.2.2; its go.mod asks for go 1.26.0
 TRILLIAN_VERSION=v1.8.0
 REKOR_VERSION=v1.5.4
+# Built on their own with `go install`:
+ACTIONLINT_VERSION=v1.7.12
+STATICCHECK_VERSION=v0.8.2 # staticcheck 2026.2.2; its go.mod asks for go 1.26.0
+
+# The tools of tools/go.mod and tools/gh/go.mod: name, module, version, main
+# packages (several for Trillian), and the files each leaves under $TOOLS.
+MOD_TOOLS=(fulcio rekor-tiles-posix timestamp-server tesseract-posix cosign gh trillian rekor-server)
+declare -A T_MODULE=(
+	[fulcio]=github.com/sigstore/fulcio
+	[rekor-tiles-posix]=github.com/sigstore/rekor-tiles/v2
+	[timestamp-server]=github.com/sigstore/timestamp-authority/v2
+	[tesseract-posix]=github.com/transparency-dev/tesseract
+	[cosign]=github.com/sigstore/cosign/v3
+	[gh]=github.com/cli/cli/v2
+	[trillian]=github.com/google/trillian
+	[rekor-server]=github.com/sigstore/rekor
+)
+declare -A T_VERSION=(
+	[fulcio]=$FULCIO_VERSION [rekor-tiles-posix]=$REKOR_TILES_VERSION
+	[timestamp-server]=$TSA_VERSION [tesseract-posix]=$TESSERACT_VERSION
+	[cosign]=$COSIGN_VERSION [gh]=$GH_VERSION
+	[trillian]=$TRILLIAN_VERSION [rekor-server]=$REKOR_VERSION
+)
+declare -A T_PKGS=(
+	[fulcio]=github.com/sigstore/fulcio
+	[rekor-tiles-posix]=github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix
+	[timestamp-server]=github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server
+	[tesseract-posix]=github.com/transparency-dev/tesseract/cmd/tesseract/posix
+	[cosign]=github.com/sigstore/cosign/v3/cmd/cosign
+	[gh]=github.com/cli/cli/v2/cmd/gh
+	[trillian]="github.com/google/trillian/cmd/trillian_log_server github.com/google/trillian/cmd/trillian_log_signer github.com/google/trillian/cmd/createtree"
+	[rekor-server]=github.com/sigstore/rekor/cmd/rekor-server
+)
+declare -A T_FILES=(
+	[fulcio]=bin/fulcio [rekor-tiles-posix]=bin/rekor-tiles-posix
+	[timestamp-server]=bin/timestamp-server [tesseract-posix]=bin/tesseract-posix
+	[cosign]=bin/cosign [gh]=bin/gh
+	[trillian]="bin/trillian_log_server bin/trillian_log_signer bin/createtree share/trillian-storage.sql"
+	[rekor-server]=bin/rekor-server
+)
 
 # Go's own toolchain selection must not download a newer Go behind our back;
 # a pin that needs a newer Go should fail here, loudly, not silently fetch 300 MB.
 export GOTOOLCHAIN=local
-# A go.work further up would pull the temp build dirs into a workspace.
+# A go.work further up would pull tools/ into a workspace.
 export GOWORK=off
 
 usage() {
@@ -59,17 +127,48 @@ die() {
 	exit 1
 }
 
+say() { echo "install-tools: $*"; }
+
 # now_us prints the wall clock in microseconds; elapsed formats the time
-# since a value of now_us as seconds with one decimal.
+# since a value of now_us as seconds with one decimal; mmss as 3m07s.
 now_us() { echo "${EPOCHREALTIME/./}"; }
 elapsed() {
 	local d=$(($(now_us) - $1))
 	printf '%d.%ds' $((d / 1000000)) $((d / 100000 % 10))
 }
+mmss() {
+	local s=$((($(now_us) - $1) / 1000000))
+	if ((s < 60)); then printf '%ds' "$s"; else printf '%dm%02ds' $((s / 60)) $((s % 60)); fi
+}
 
 report() { # report NAME VERSION STATUS TIME
 	printf '%-20s %-10s %-9s %s\n' "$1" "$2" "$3" "$4"
 }
+
+# run_logged WHAT LOG CMD... runs CMD with its output in LOG. Every
+# $HEARTBEAT seconds by the clock it prints what is still running, for how
+# long, and the log; PROGRESS_HOOK, if set, is called about every second
+# with the start time and may print more. It returns CMD's status.
+PROGRESS_HOOK=
+run_logged() {
+	local what=$1 log=$2 t0 next pid rc=0
+	shift 2
+	t0=$(now_us)
+	next=$((t0 + HEARTBEAT * 1000000))
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		[[ -z $PROGRESS_HOOK ]] || "$PROGRESS_HOOK" "$t0"
+		if (($(now_us) >= next)) && kill -0 "$pid" 2>/dev/null; then
+			say "  $(mmss "$t0") $what$(heartbeat_extra); log: $log"
+			next=$(($(now_us) + HEARTBEAT * 1000000))
+		fi
+	done
+	wait "$pid" || rc=$?
+	return "$rc"
+}
+heartbeat_extra() { :; }
 
 # ---------------------------------------------------------------------------
 # Debian packages
@@ -94,10 +193,11 @@ ensure_apt() {
 			continue
 		fi
 		[[ $(id -u) == 0 ]] || die "$pkg is missing and installing it needs root (apt-get install $pkg)"
-		mkdir -p "$LOGS"
 		if ((APT_UPDATED == 0)); then
-			DEBIAN_FRONTEND=noninteractive apt-get update >"$LOGS/apt-update.log" 2>&1 ||
-				{ tail -n 20 "$LOGS/apt-update.log" >&2; die "apt-get update failed"; }
+			say "apt-get update (log: $LOGS/apt-update.log)"
+			run_logged "running apt-get update" "$LOGS/apt-update.log" \
+				env DEBIAN_FRONTEND=noninteractive apt-get update ||
+				{ tail -n 20 "$LOGS/apt-update.log" >&2; die "apt-get update failed (log: $LOGS/apt-update.log)"; }
 			APT_UPDATED=1
 		fi
 		# Package scripts (mariadb-server's in particular) try to start their
@@ -109,8 +209,9 @@ ensure_apt() {
 			chmod 755 /usr/sbin/policy-rc.d
 			created_policy=1
 		fi
-		if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$pkg" \
-			>"$LOGS/apt-$pkg.log" 2>&1; then
+		say "apt-get install $pkg (log: $LOGS/apt-$pkg.log)"
+		if ! run_logged "installing $pkg" "$LOGS/apt-$pkg.log" \
+			env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$pkg"; then
 			((created_policy == 0)) || rm -f /usr/sbin/policy-rc.d
 			tail -n 30 "$LOGS/apt-$pkg.log" >&2
 			report "$pkg" apt FAILED "$(elapsed "$t0")"
@@ -137,86 +238,232 @@ setup_go() {
 	esac
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/install-tools.XXXXXX")
 	trap 'rm -rf "$WORK"' EXIT
-	mkdir -p "$BIN" "$STAMPS" "$LOGS" "$SHARE"
+	check_pins
 }
 
-# ensure_go NAME VERSION FILES BUILD_FUNCTION [ARGS...]
-#   FILES is a space-separated list of paths relative to $TOOLS (bin/fulcio,
-#   share/…); the tool counts as installed only when its stamp and all of them
-#   exist. BUILD_FUNCTION runs in a fresh temp dir (its cwd) with $OUT set to
-#   a scratch GOBIN and must leave each file there under its base name; its
-#   output goes to $LOGS/NAME.log.
-ensure_go() {
-	local name=$1 version=$2 files=$3 build=$4
-	shift 4
-	local stamp=$STAMPS/$name-$version t0 f ok=1
+# mod_dir NAME is the module directory that pins NAME.
+mod_dir() { if [[ $1 == gh ]]; then echo "$TOOLS_MOD/gh"; else echo "$TOOLS_MOD"; fi; }
+
+# check_pins fails when a version above and the go.mod that pins the tool
+# disagree, so the two cannot drift apart.
+check_pins() {
+	local name got
+	for name in "${MOD_TOOLS[@]}"; do
+		got=$(awk -v m="${T_MODULE[$name]}" '$1 == m && $2 ~ /^v[0-9]/ { print $2; exit }
+			$1 == "require" && $2 == m { print $3; exit }' "$(mod_dir "$name")/go.mod")
+		[[ $got == "${T_VERSION[$name]}" ]] ||
+			die "$(mod_dir "$name")/go.mod has ${T_MODULE[$name]} ${got:-missing}, this script pins ${T_VERSION[$name]}; change both together"
+	done
+}
+
+# stamp_ok NAME VERSION FILES WANT tells whether NAME is installed: its stamp
+# exists and holds WANT, and all of FILES (paths under $TOOLS) exist.
+stamp_ok() {
+	local stamp=$STAMPS/$1-$2 f
+	[[ -f $stamp && $(<"$stamp") == "$4" ]] || return 1
+	for f in $3; do [[ -e $TOOLS/$f ]] || return 1; done
+}
+
+# mod_stamp NAME is what the stamp of a module's tool holds: a hash of the
+# go.mod (less its comments) and go.sum that pin it, so a dependency bump
+# rebuilds it. The stamp of a tool built with `go install` holds the Go
+# version, so a new toolchain rebuilds it: staticcheck needs that, since it
+# reads the standard library of the Go that built it.
+mod_stamp() {
+	local d
+	d=$(mod_dir "$1")
+	echo "${d#"$REPO_ROOT"/}/go.mod $( (grep -v '^//' "$d/go.mod" && cat "$d/go.sum") | sha256sum | cut -c1-16)"
+}
+
+# in_dir DIR CMD... runs CMD in DIR; run_logged runs it in a subshell.
+in_dir() { cd "$1" && shift && "$@"; }
+
+# pkgs_of NAME... prints the main packages of the named tools that the
+# shared module builds into one directory: all but gh (its own module) and
+# TesseraCT (its binary is also called "posix", like rekor-tiles').
+pkgs_of() {
+	local name
+	for name in "$@"; do
+		case $name in gh | tesseract-posix) ;; *) printf '%s\n' ${T_PKGS[$name]} ;; esac
+	done
+}
+
+has() { # has WORD LIST...
+	local w=$1
+	shift
+	[[ " $* " == *" $w "* ]]
+}
+
+# build_mod_tools NAME... builds the named tools of tools/go.mod and
+# tools/gh/go.mod, reports each as its binary appears, and installs them.
+build_mod_tools() {
+	local name t0 pkgs=()
+	(($#)) || return 0
+	BUILD_NAMES=("$@") BUILD_OUT=$WORK/build
+	mkdir -p "$BUILD_OUT/bin" "$BUILD_OUT/tesseract" "$BUILD_OUT/gh"
+	mapfile -t pkgs < <(pkgs_of "$@")
+	has tesseract-posix "$@" && pkgs+=("${T_PKGS[tesseract-posix]}")
+
 	t0=$(now_us)
-	if [[ -f $stamp ]]; then
-		for f in $files; do [[ -e $TOOLS/$f ]] || ok=0; done
-		# staticcheck reads the standard library of the Go it was built
-		# with, so a toolchain change needs a rebuild too; the stamp holds
-		# the Go version it was built with.
-		if [[ $name == staticcheck ]]; then
-			[[ $(<"$stamp") == "$GO_VERSION" ]] || ok=0
-		fi
-		if ((ok)); then
-			report "$name" "$version" cached "$(elapsed "$t0")"
-			return
-		fi
+	say "downloading the modules of: $* (log: $LOGS/go-download.log)"
+	run_logged "downloading modules" "$LOGS/go-download.log" download_mods "${pkgs[@]}" ||
+		{ tail -n 20 "$LOGS/go-download.log" >&2; die "downloading the tools' modules failed (log: $LOGS/go-download.log)"; }
+	TOTAL_PKGS=$(grep -vc '^go: ' "$LOGS/go-download.log" || true)
+	say "modules ready in $(mmss "$t0"); compiling up to $TOTAL_PKGS packages on $(nproc) cores" \
+		"(logs: $LOGS/go-build.log$(has gh "$@" && echo ", $LOGS/go-build-gh.log"))"
+
+	BUILD_T0=$(now_us)
+	declare -gA BUILD_SEEN=()
+	PROGRESS_HOOK=build_progress
+	heartbeat_extra() { printf ': %s of up to %s packages compiled; %s' "$(compiled)" "$TOTAL_PKGS" "$(build_status)"; }
+	if ! run_logged building "$LOGS/go-build.log" build_go "${pkgs[@]}"; then
+		PROGRESS_HOOK=
+		tail -n 40 "$LOGS/go-build.log" >&2
+		! has gh "$@" || tail -n 20 "$LOGS/go-build-gh.log" >&2
+		die "building the tools failed; $(build_status) (logs: $LOGS/go-build*.log)"
 	fi
+	PROGRESS_HOOK=
+	heartbeat_extra() { :; }
+	build_progress "$BUILD_T0"
+	for name in "$@"; do install_mod_tool "$name"; done
+}
+
+# download_mods PKG... fetches the modules the packages need; its output,
+# one import path a line, also counts the packages to compile.
+download_mods() {
+	local list=(go list -mod=readonly -deps -f '{{.ImportPath}}')
+	if (($#)); then
+		(in_dir "$TOOLS_MOD" "${list[@]}" "$@") || return
+	fi
+	if has gh "${BUILD_NAMES[@]}"; then
+		(in_dir "$TOOLS_MOD/gh" "${list[@]}" "${T_PKGS[gh]}") || return
+	fi
+}
+
+# build_go PKG... runs the builds: gh's module in the background, the
+# shared module's packages in one `go build`, then TesseraCT's. -v lists
+# each package a build compiles.
+build_go() {
+	local flags=(-mod=readonly -trimpath -v) gh_pid= rc=0
+	export GOFLAGS=-buildvcs=false
+	if has gh "${BUILD_NAMES[@]}"; then
+		(in_dir "$TOOLS_MOD/gh" go build "${flags[@]}" \
+			-ldflags="-X github.com/cli/cli/v2/internal/build.Version=${GH_VERSION#v}" \
+			-o "$BUILD_OUT/gh/" "${T_PKGS[gh]}") >"$LOGS/go-build-gh.log" 2>&1 &
+		gh_pid=$!
+	else
+		: >"$LOGS/go-build-gh.log"
+	fi
+	local pkgs=()
+	mapfile -t pkgs < <(pkgs_of "${BUILD_NAMES[@]}")
+	if ((${#pkgs[@]})); then
+		(in_dir "$TOOLS_MOD" go build "${flags[@]}" -o "$BUILD_OUT/bin/" "${pkgs[@]}") || rc=1
+	fi
+	if ((rc == 0)) && has tesseract-posix "${BUILD_NAMES[@]}"; then
+		(in_dir "$TOOLS_MOD" go build "${flags[@]}" -o "$BUILD_OUT/tesseract/" "${T_PKGS[tesseract-posix]}") || rc=1
+	fi
+	if [[ -n $gh_pid ]]; then
+		wait "$gh_pid" || { echo "building gh failed (log: $LOGS/go-build-gh.log)"; rc=1; }
+	fi
+	return "$rc"
+}
+
+# compiled counts the packages the builds have compiled so far.
+compiled() {
+	cat "$LOGS/go-build.log" "$LOGS/go-build-gh.log" 2>/dev/null | grep -vc -e '^#' -e '^go: ' -e ' ' || true
+}
+
+# built NAME tells whether every binary of NAME is in the build's output.
+built() {
+	local p dir=$BUILD_OUT/bin
+	case $1 in tesseract-posix) dir=$BUILD_OUT/tesseract ;; gh) dir=$BUILD_OUT/gh ;; esac
+	for p in ${T_PKGS[$1]}; do [[ -e $dir/${p##*/} ]] || return 1; done
+}
+
+# build_progress reports each tool once its binaries are linked.
+build_progress() {
+	local name
+	for name in "${BUILD_NAMES[@]}"; do
+		[[ -z ${BUILD_SEEN[$name]:-} ]] || continue
+		built "$name" || continue
+		BUILD_SEEN[$name]=1
+		report "$name" "${T_VERSION[$name]}" built "after $(mmss "$1")"
+	done
+}
+
+build_status() {
+	local name done=() todo=()
+	for name in "${BUILD_NAMES[@]}"; do
+		if [[ -n ${BUILD_SEEN[$name]:-} ]]; then done+=("$name"); else todo+=("$name"); fi
+	done
+	printf 'built: %s; to go: %s' "${done[*]:-none}" "${todo[*]:-none}"
+}
+
+# install_mod_tool NAME moves NAME's files from the build into $TOOLS, each
+# by a rename, and stamps it.
+install_mod_tool() {
+	local name=$1 f src mode
+	for f in ${T_FILES[$name]}; do
+		mode=755
+		case $f in
+		bin/rekor-tiles-posix) src=$BUILD_OUT/bin/posix ;;
+		bin/tesseract-posix) src=$BUILD_OUT/tesseract/posix ;;
+		bin/gh) src=$BUILD_OUT/gh/gh ;;
+		share/trillian-storage.sql)
+			# The stack sets up Rekor v1's database with Trillian's schema,
+			# which otherwise lives only in the module cache, which CI may
+			# not keep when it keeps $TOOLS.
+			src=$(in_dir "$TOOLS_MOD" go list -mod=readonly -m -f '{{.Dir}}' "${T_MODULE[trillian]}")/storage/mysql/schema/storage.sql
+			mode=644
+			;;
+		*) src=$BUILD_OUT/bin/${f##*/} ;;
+		esac
+		[[ -e $src ]] || die "building $name produced no ${f##*/}"
+		install -m "$mode" "$src" "$TOOLS/$f.tmp"
+		mv -f "$TOOLS/$f.tmp" "$TOOLS/$f"
+	done
 	rm -f "$STAMPS/$name"-*
-	local dir=$WORK/$name
-	mkdir -p "$dir/out"
-	if ! (cd "$dir" && OUT=$dir/out "$build" "$@") >"$LOGS/$name.log" 2>&1; then
+	mod_stamp "$name" >"$STAMPS/$name-${T_VERSION[$name]}"
+	report "$name" "${T_VERSION[$name]}" installed "$(mmss "$BUILD_T0") (built together)"
+}
+
+# ensure_mod_tools NAME... builds whichever of the named tools are not
+# installed yet, together.
+ensure_mod_tools() {
+	local name todo=()
+	for name in "$@"; do
+		if stamp_ok "$name" "${T_VERSION[$name]}" "${T_FILES[$name]}" "$(mod_stamp "$name")"; then
+			report "$name" "${T_VERSION[$name]}" cached ""
+		else
+			todo+=("$name")
+		fi
+	done
+	build_mod_tools "${todo[@]}"
+}
+
+# ensure_go_install NAME VERSION PKG@VERSION installs a tool built on its own.
+ensure_go_install() {
+	local name=$1 version=$2 pkg=$3 t0 out
+	t0=$(now_us)
+	if stamp_ok "$name" "$version" "bin/$name" "$GO_VERSION"; then
+		report "$name" "$version" cached ""
+		return
+	fi
+	out=$WORK/$name
+	mkdir -p "$out"
+	say "building $name $version (log: $LOGS/$name.log)"
+	# -mod=mod protects against a GOFLAGS=-mod=vendor inherited from the caller.
+	if ! run_logged "building $name" "$LOGS/$name.log" \
+		env GOBIN="$out" GOFLAGS="-mod=mod -buildvcs=false" go install -trimpath "$pkg"; then
 		tail -n 40 "$LOGS/$name.log" >&2
-		report "$name" "$version" FAILED "$(elapsed "$t0")"
+		report "$name" "$version" FAILED "$(mmss "$t0")"
 		die "building $name $version failed (log: $LOGS/$name.log)"
 	fi
-	for f in $files; do
-		[[ -e $dir/out/${f##*/} ]] || die "building $name $version produced no ${f##*/}"
-		mv -f "$dir/out/${f##*/}" "$TOOLS/$f"
-	done
-	echo "$GO_VERSION" >"$stamp"
-	report "$name" "$version" installed "$(elapsed "$t0")"
-}
-
-# go_install PKG@VERSION... installs into $OUT. -mod=mod is harmless here and
-# protects against a GOFLAGS=-mod=vendor inherited from the caller.
-go_install() {
-	GOBIN=$OUT GOFLAGS="-mod=mod -buildvcs=false" go install -trimpath "$@"
-}
-
-# go_install_renamed PKG@VERSION NAME: rekor-tiles and TesseraCT both build a
-# binary called "posix"; each gets its own scratch GOBIN, then a real name.
-go_install_renamed() {
-	local pkg=${1%@*}
-	go_install "$1"
-	mv "$OUT/${pkg##*/}" "$OUT/$2"
-}
-
-# build_gh: the module proxy refuses the version list of github.com/cli/cli/v2
-# (403), which breaks `go install …@version` on its deprecation lookup. An
-# explicit version downloads fine, so pull it in as a tool of a throwaway
-# module and build it from there.
-build_gh() {
-	go mod init provenant-tools/gh
-	GOFLAGS=-mod=mod go get -tool "github.com/cli/cli/v2/cmd/gh@$GH_VERSION"
-	GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath \
-		-ldflags "-X github.com/cli/cli/v2/internal/build.Version=${GH_VERSION#v}" \
-		-o "$OUT/gh" github.com/cli/cli/v2/cmd/gh
-}
-
-# build_trillian also keeps Trillian's MySQL schema: the stack needs it to set
-# up the database, and it otherwise lives only in the module cache, which CI
-# may not keep when it keeps $BIN.
-build_trillian() {
-	go_install "github.com/google/trillian/cmd/trillian_log_server@$TRILLIAN_VERSION" \
-		"github.com/google/trillian/cmd/trillian_log_signer@$TRILLIAN_VERSION" \
-		"github.com/google/trillian/cmd/createtree@$TRILLIAN_VERSION"
-	local modcache
-	modcache=$(go env GOMODCACHE)
-	install -m 644 "$modcache/github.com/google/trillian@$TRILLIAN_VERSION/storage/mysql/schema/storage.sql" \
-		"$OUT/trillian-storage.sql"
+	[[ -e $out/$name ]] || die "building $name $version produced no $name"
+	mv -f "$out/$name" "$BIN/$name"
+	rm -f "$STAMPS/$name"-*
+	echo "$GO_VERSION" >"$STAMPS/$name-$version"
+	report "$name" "$version" installed "$(mmss "$t0")"
 }
 
 # ---------------------------------------------------------------------------
@@ -224,46 +471,8 @@ build_trillian() {
 # ---------------------------------------------------------------------------
 APT_BASE=(jq openssl curl iproute2 util-linux)
 
-install_stack() {
-	ensure_apt "${APT_BASE[@]}" docker-registry
-	setup_go
-	ensure_go fulcio "$FULCIO_VERSION" bin/fulcio \
-		go_install "github.com/sigstore/fulcio@$FULCIO_VERSION"
-	ensure_go rekor-tiles-posix "$REKOR_TILES_VERSION" bin/rekor-tiles-posix \
-		go_install_renamed "github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix@$REKOR_TILES_VERSION" rekor-tiles-posix
-	ensure_go timestamp-server "$TSA_VERSION" bin/timestamp-server \
-		go_install "github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server@$TSA_VERSION"
-	ensure_go tesseract-posix "$TESSERACT_VERSION" bin/tesseract-posix \
-		go_install_renamed "github.com/transparency-dev/tesseract/cmd/tesseract/posix@$TESSERACT_VERSION" tesseract-posix
-}
-
-install_verifiers() {
-	ensure_apt "${APT_BASE[@]}"
-	setup_go
-	ensure_go cosign "$COSIGN_VERSION" bin/cosign \
-		go_install "github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN_VERSION"
-	ensure_go gh "$GH_VERSION" bin/gh build_gh
-}
-
-install_lint() {
-	setup_go
-	ensure_go actionlint "$ACTIONLINT_VERSION" bin/actionlint \
-		go_install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
-	ensure_go staticcheck "$STATICCHECK_VERSION" bin/staticcheck \
-		go_install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
-}
-
-install_rekor_v1() {
-	ensure_apt "${APT_BASE[@]}" mariadb-server
-	setup_go
-	ensure_go trillian "$TRILLIAN_VERSION" \
-		"bin/trillian_log_server bin/trillian_log_signer bin/createtree share/trillian-storage.sql" build_trillian
-	ensure_go rekor-server "$REKOR_VERSION" bin/rekor-server \
-		go_install "github.com/sigstore/rekor/cmd/rekor-server@$REKOR_VERSION"
-}
-
 main() {
-	local groups=() g want_stack=0 want_verifiers=0 want_lint=0 want_rekor_v1=0 t0
+	local g want_stack=0 want_verifiers=0 want_lint=0 want_rekor_v1=0 t0 groups=() apt=() mod=()
 	t0=$(now_us)
 	(($# > 0)) || set -- all
 	for g in "$@"; do
@@ -283,13 +492,27 @@ main() {
 			;;
 		esac
 	done
-	# The order follows the doc: later builds reuse modules fetched by
-	# earlier ones, which makes a cold install noticeably shorter.
-	((want_stack == 0)) || { groups+=(stack); install_stack; }
-	((want_verifiers == 0)) || { groups+=(verifiers); install_verifiers; }
-	((want_lint == 0)) || { groups+=(lint); install_lint; }
-	((want_rekor_v1 == 0)) || { groups+=(rekor-v1); install_rekor_v1; }
-	echo "install-tools: ${groups[*]} ready in $BIN ($(elapsed "$t0"))"
+	mkdir -p "$BIN" "$STAMPS" "$LOGS" "$SHARE"
+	# One install at a time per tools directory: `make -j` may start several.
+	exec 9>"$TOOLS/.lock"
+	flock -n 9 || { say "waiting for another install into $TOOLS"; flock 9; }
+
+	((want_stack == 0)) || { groups+=(stack) apt+=("${APT_BASE[@]}" docker-registry)
+		mod+=(fulcio rekor-tiles-posix timestamp-server tesseract-posix); }
+	((want_verifiers == 0)) || { groups+=(verifiers) apt+=("${APT_BASE[@]}") mod+=(cosign gh); }
+	((want_rekor_v1 == 0)) || { groups+=(rekor-v1) apt+=("${APT_BASE[@]}" mariadb-server)
+		mod+=(trillian rekor-server); }
+	((want_lint == 0)) || groups+=(lint)
+
+	((${#apt[@]} == 0)) || ensure_apt "${apt[@]}"
+	setup_go
+	# Every tool of tools/go.mod that the groups need, in one build.
+	((${#mod[@]} == 0)) || ensure_mod_tools "${mod[@]}"
+	if ((want_lint)); then
+		ensure_go_install actionlint "$ACTIONLINT_VERSION" "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+		ensure_go_install staticcheck "$STATICCHECK_VERSION" "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+	fi
+	say "${groups[*]} ready in $BIN ($(mmss "$t0"))"
 }
 
 main "$@"

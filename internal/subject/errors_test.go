@@ -2,9 +2,12 @@ package subject
 
 import (
 	"encoding/base64"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -190,10 +193,15 @@ func TestResolve_badInputs(t *testing.T) {
 	}
 }
 
+// TestResolve_unreadableFile needs a file the process cannot read. Root
+// reads files whatever their mode, so as root the test re-runs itself in a
+// child process that has dropped to an unprivileged user, and passes only
+// if the check passed there.
 func TestResolve_unreadableFile(t *testing.T) {
 	t.Parallel()
 	if runningAsRoot() {
-		t.Skip("root reads files whatever their mode; path_fifo covers unreadable files")
+		runUnprivileged(t, "TestResolve_unreadableFile")
+		return
 	}
 	ws := tree(t, map[string]string{"secret.bin": "s"})
 	if err := os.Chmod(filepath.Join(ws, "secret.bin"), 0); err != nil {
@@ -203,6 +211,64 @@ func TestResolve_unreadableFile(t *testing.T) {
 	errs := input.All(err)
 	if len(errs) != 1 || errs[0].Name != inPaths || !strings.Contains(errs[0].Reason, "permission denied") {
 		t.Fatalf("Resolve() error = %v; want one subject-path error saying permission denied", err)
+	}
+}
+
+// unprivilegedUID is the user a root test process drops to: nobody.
+const unprivilegedUID = 65534
+
+// runUnprivileged runs the test named test again, alone, in a copy of this
+// test binary started as unprivilegedUID, and fails unless it passed there.
+// The copy and the child's temporary directory live in a directory that
+// user can reach, since the go command's build directory is private to root.
+func runUnprivileged(t *testing.T, test string) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatalf("finding the test binary: %v", err)
+	}
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// t.TempDir makes its directory and the one above it 0700.
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chown(tmp, unprivilegedUID, unprivilegedUID); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, filepath.Base(self))
+	copyExecutable(t, self, bin)
+
+	cmd := exec.CommandContext(t.Context(), bin, "-test.run=^"+test+"$", "-test.v", "-test.count=1")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "GOCOVERDIR=")
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Credential: &syscall.Credential{Uid: unprivilegedUID, Gid: unprivilegedUID, NoSetGroups: true},
+	}
+	out, err := cmd.CombinedOutput()
+	if errors.Is(err, syscall.EINVAL) {
+		// Inside a user namespace that maps only root, setuid(65534) fails.
+		t.Skipf("cannot start a process as uid %d here (%v): no user to drop to", unprivilegedUID, err)
+	}
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+test+" ") {
+		t.Fatalf("%s as uid %d: %v; want it to run and pass:\n%s", test, unprivilegedUID, err, out)
+	}
+}
+
+// copyExecutable copies the file src to dst with mode 0755.
+func copyExecutable(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o755); err != nil {
+		t.Fatal(err)
 	}
 }
 
