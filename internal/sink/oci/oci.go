@@ -80,8 +80,9 @@ func New(opts ...Option) (*Pusher, error) {
 // their referrer manifests are deleted (a registry that refuses is noted
 // in Stored.NotRemoved, and the run goes on), dropped from the fallback
 // index, and their .att layers dropped. The run is read from the Fulcio
-// certificates (source repository and Run Invocation URI), never from the
-// statements; copies from other runs, repositories or signers stay. An
+// certificates (OIDC issuer, signer, source repository and Run Invocation
+// URI), never from the statements; copies from other runs, repositories
+// or signers stay. An
 // identical .att layer is not added twice. On error the *Stored is nil,
 // and the error never contains credentials.
 func (p *Pusher) Attach(ctx context.Context, ref string, bundleJSON []byte, chainPEM []byte) (*Stored, error) {

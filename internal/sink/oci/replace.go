@@ -32,12 +32,21 @@ type earlier struct {
 	s       *session
 	repo    name.Repository
 	subject v1.Hash
-	att     *attestation
+	mine    *signed // nil when the attestation names no run
 	decided map[v1.Hash]verdict
 }
 
+// earlier returns the sorter for att's copies of subject in repo. An
+// attestation whose certificate names no workflow run has no copies from
+// the same run, and nothing is read to look for them.
 func (s *session) earlier(repo name.Repository, subject v1.Hash, att *attestation) *earlier {
-	return &earlier{s: s, repo: repo, subject: subject, att: att, decided: map[v1.Hash]verdict{}}
+	e := &earlier{s: s, repo: repo, subject: subject, decided: map[v1.Hash]verdict{}}
+	if att.signed != nil {
+		if _, ok := runOf(att.signed.leaf); ok {
+			e.mine = att.signed
+		}
+	}
+	return e
 }
 
 // copies sorts the referrer manifests among descs, or (layers) the .att
@@ -45,7 +54,7 @@ func (s *session) earlier(repo name.Repository, subject v1.Hash, att *attestatio
 // superseded is true when a newer copy is among them.
 func (e *earlier) copies(ctx context.Context, descs []v1.Descriptor, own v1.Hash, layers bool) (stale []v1.Hash, superseded bool) {
 	for _, d := range descs {
-		if d.Digest == own || e.att.signed == nil {
+		if d.Digest == own || e.mine == nil {
 			continue
 		}
 		v, ok := e.decided[d.Digest]
@@ -81,9 +90,9 @@ func (e *earlier) judge(ctx context.Context, d v1.Descriptor, layer bool) verdic
 	switch {
 	case other == nil:
 		return unrelated
-	case e.att.signed.replaces(other):
+	case e.mine.replaces(other):
 		return older
-	case other.replaces(e.att.signed):
+	case other.replaces(e.mine):
 		return newer
 	}
 	return unrelated
@@ -91,7 +100,7 @@ func (e *earlier) judge(ctx context.Context, d v1.Descriptor, layer bool) verdic
 
 // samePredicate is a cheap first filter on an annotation, when there is one.
 func (e *earlier) samePredicate(annotated string) bool {
-	return annotated == "" || annotated == e.att.predicateType
+	return annotated == "" || annotated == e.mine.predicateType
 }
 
 // referrerStatement reads a referrer manifest's bundle.

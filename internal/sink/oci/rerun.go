@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,7 @@ type signed struct {
 // (1.3.6.1.4.1.57264.1.21) without its /attempts/<n>.
 type run struct {
 	issuer, signer, repository, run string
+	attempt                         int // 0 when not a number
 	issued                          time.Time
 }
 
@@ -50,11 +52,12 @@ func runOf(leaf *x509.Certificate) (r run, ok bool) {
 		return run{}, false
 	}
 	x := s.Extensions
-	id, _, found := strings.Cut(x.RunInvocationURI, "/attempts/")
+	id, attempt, found := strings.Cut(x.RunInvocationURI, "/attempts/")
 	if !found || !strings.Contains(id, "/actions/runs/") || x.SourceRepositoryURI == "" || x.Issuer == "" {
 		return run{}, false
 	}
-	return run{issuer: x.Issuer, signer: s.SubjectAlternativeName, repository: x.SourceRepositoryURI, run: id, issued: leaf.NotBefore}, true
+	n, _ := strconv.Atoi(attempt)
+	return run{issuer: x.Issuer, signer: s.SubjectAlternativeName, repository: x.SourceRepositoryURI, run: id, attempt: n, issued: leaf.NotBefore}, true
 }
 
 // replaces reports whether n, the attestation being stored, replaces old:
@@ -63,9 +66,11 @@ func runOf(leaf *x509.Certificate) (r run, ok bool) {
 // predicate type. Only the certificates decide the run, never the
 // statement; old's statement must be signed by its certificate's key.
 //
-// When two such attestations are stored at once, each replaces only the
-// ones signed before it (certificate issue time, then signature bytes), so
-// exactly one stays, never none.
+// Of two such attestations, the later replaces the earlier, whichever is
+// stored first: the higher attempt in the Run Invocation URI, then the
+// later certificate (Fulcio's NotBefore, to the second), then, as a tie
+// break, the greater signature. So when two are stored at once, exactly
+// one stays, never none.
 func (n *signed) replaces(old *signed) bool {
 	a, ok := runOf(n.leaf)
 	if !ok {
@@ -79,10 +84,22 @@ func (n *signed) replaces(old *signed) bool {
 	if old.predicateType != n.predicateType || !sameDigests(old.subjects, n.subjects) {
 		return false
 	}
-	if !b.issued.Before(a.issued) && (!b.issued.Equal(a.issued) || bytes.Compare(old.sig, n.sig) >= 0) {
+	if !signedBefore(b, a, old.sig, n.sig) {
 		return false
 	}
 	return old.signedByLeaf()
+}
+
+// signedBefore orders two attestations of one run, a (signature sigA)
+// and b (sigB).
+func signedBefore(a, b run, sigA, sigB []byte) bool {
+	switch {
+	case a.attempt != b.attempt:
+		return a.attempt < b.attempt
+	case !a.issued.Equal(b.issued):
+		return a.issued.Before(b.issued)
+	}
+	return bytes.Compare(sigA, sigB) < 0
 }
 
 // sameDigests reports whether two subject lists name the same digests,

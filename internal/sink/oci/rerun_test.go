@@ -131,7 +131,7 @@ func TestPusher_Attach_rerunReplaces(t *testing.T) {
 			t.Parallel()
 			img := pushImage(t, newRegistry(t, m.referrers), "octo-org/app")
 			first := attachIn(t, img, run789("1", fixedTime))
-			second := attachIn(t, img, run789("2", fixedTime.Add(time.Minute)))
+			second := attachIn(t, img, run789("2", fixedTime)) // certificates of the same second: the attempt decides
 			if diff := cmp.Diff([]string{first.Referrer}, second.Replaced); diff != "" {
 				t.Errorf("Stored.Replaced mismatch (-want +got):\n%s", diff)
 			}
@@ -231,6 +231,35 @@ func TestPusher_Attach_rerunSuperseded(t *testing.T) {
 				t.Errorf("notice %q does not say the copy was superseded", n)
 			}
 		})
+	}
+}
+
+// TestSignedBefore: the attempt orders copies of one run before the
+// certificates' issue times, which only count to the second, and the
+// signature breaks a tie.
+func TestSignedBefore(t *testing.T) {
+	t.Parallel()
+	at := func(attempt int, sec int) run {
+		return run{attempt: attempt, issued: fixedTime.Add(time.Duration(sec) * time.Second)}
+	}
+	cases := []struct {
+		name       string
+		a, b       run
+		sigA, sigB string
+		want       bool
+	}{
+		{"earlier_attempt", at(1, 5), at(2, 0), "b", "a", true},
+		{"later_attempt", at(2, 0), at(1, 5), "a", "b", false},
+		{"same_attempt_earlier_certificate", at(1, 0), at(1, 1), "b", "a", true},
+		{"same_attempt_later_certificate", at(1, 1), at(1, 0), "a", "b", false},
+		{"tie_smaller_signature", at(1, 0), at(1, 0), "a", "b", true},
+		{"tie_greater_signature", at(1, 0), at(1, 0), "b", "a", false},
+		{"tie_same_signature", at(1, 0), at(1, 0), "a", "a", false},
+	}
+	for _, tc := range cases {
+		if got := signedBefore(tc.a, tc.b, []byte(tc.sigA), []byte(tc.sigB)); got != tc.want {
+			t.Errorf("%s: signedBefore = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
 
