@@ -47,6 +47,16 @@ func TestRegistry_concurrentRuns(t *testing.T) {
 					t.Errorf("round %d: provenant found %d referrers, want %d", round, n, concurrentRuns)
 				}
 				t.Logf("round %d: %d runs attested %s in %s", round, concurrentRuns, ref, took.Round(10*time.Millisecond))
+				if round > 0 {
+					continue
+				}
+				// As users verify: the image, with everything attached to it.
+				if code, out := provenantVerify(t, verifyOCIArgs(st, versions[0], ref, "--signer-workflow", signer)...); code != 0 {
+					t.Errorf("provenant verify oci://%s:\n%s", ref, out)
+				}
+				if code, out := tool(t, "cosign", cosignOCIArgs(st, versions[0], ref)...); code != 0 {
+					t.Errorf("cosign verify-attestation %s:\n%s", ref, out)
+				}
 			}
 		})
 	}

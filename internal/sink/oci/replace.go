@@ -182,12 +182,13 @@ func (s *session) deleteReferrers(ctx context.Context, repo name.Repository, sta
 			deleted = append(deleted, ref.Name())
 			continue
 		}
-		refused = append(refused, fmt.Sprintf("%s: %s", ref.Name(), deleteProblem(err)))
+		refused = append(refused, fmt.Sprintf("%s: %s", ref.Name(), deleteProblem(redact(err, s.keychain))))
 	}
 	return deleted, refused
 }
 
-// deleteProblem says in a few words why a DELETE failed.
+// deleteProblem says in a few words why a DELETE failed; err is already
+// redacted.
 func deleteProblem(err error) string {
 	var terr *transport.Error
 	if errors.As(err, &terr) {
