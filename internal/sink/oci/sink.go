@@ -78,7 +78,7 @@ func stored(st *Stored) []sink.Stored {
 	return out
 }
 
-// NoteRerun begins the notice of a registry copy that replaced the copy
+// NoteRerun is in the notice of a registry copy that replaced the copy
 // of an earlier attempt of the same workflow run.
 const NoteRerun = "replaced the copy from an earlier attempt of this workflow run"
 
