@@ -97,12 +97,15 @@ func deliver(ctx context.Context, sinks []sink.Interface, a *sink.Attestation) (
 }
 
 // rerunNotices reports the release assets that replaced copies from an
-// earlier attempt of this workflow run.
+// earlier attempt of this workflow run, and every other copy's notice.
 func rerunNotices(st []sink.Stored) []string {
 	var out []string
 	for _, s := range st {
 		if s.Kind == sink.KindRelease && s.Note == release.NoteRerun {
 			out = append(out, fmt.Sprintf("release asset %s: %s", s.Where, s.Note))
+		}
+		if s.Notice != "" {
+			out = append(out, s.Notice)
 		}
 	}
 	return out

@@ -68,6 +68,11 @@ type Stored struct {
 	// ID is the release ID (KindRelease) or attestation ID
 	// (KindAttestationsAPI), or 0.
 	ID int64
+	// Notice, when set, is something the user should read about this
+	// copy, shown as a notice: that it replaced the copy from an earlier
+	// attempt of this workflow run, or that an earlier copy could not be
+	// removed.
+	Notice string
 }
 
 // Notice is returned by a sink that stored nothing on purpose, for a reason

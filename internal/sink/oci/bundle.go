@@ -33,6 +33,7 @@ type attestation struct {
 	chainPEM      []byte // intermediates and root carried by a v0.1/v0.2 style chain
 	rekorSET      []byte // Rekor v1 inclusion promise as cosign's bundle annotation; nil without one
 	rfc3161       []byte // cosign's timestamp annotation; nil without a timestamp
+	signed        *signed
 }
 
 type statement struct {
@@ -76,6 +77,8 @@ func parseBundle(raw []byte) (*attestation, error) {
 		return nil, err
 	}
 	a.leafPEM, a.chainPEM = certificates(&b)
+	a.signed = &signed{predicateType: st.PredicateType, subjects: st.Subject, payloadType: env.GetPayloadType(),
+		payload: env.GetPayload(), sig: env.GetSignatures()[0].GetSig(), leaf: parseLeafPEM(a.leafPEM)}
 	if a.rekorSET, err = rekorSET(&b); err != nil {
 		return nil, err
 	}

@@ -30,11 +30,25 @@
 // it. Both tags also show up in tag lists and can break immutable-tag
 // policies; callers should say so.
 //
+// A step that runs again in the same workflow run (a retried step, or
+// "Re-run jobs", which bumps the attempt) replaces its earlier copies
+// instead of adding a second referrer: once the new copy is stored, the
+// earlier referrers of the same subjects and predicate type from the same
+// run are deleted (a registry that refuses DELETE is reported, and the
+// run goes on) and dropped from the fallback index, and their .att
+// layers dropped. "Same run" is read from the Fulcio certificates (OIDC
+// issuer, signer, source repository, and Run Invocation URI without its
+// attempt), and an earlier statement counts only when its certificate's
+// key signed it; copies from other runs, repositories or signers stay.
+// Two copies of one run stored at once leave the one signed later.
+//
 // The package neither signs nor verifies bundles; it reads only what it
 // needs for the layout (the predicate type, the certificate, the log
-// promise and the timestamps). It never logs, never reads the environment
-// itself (authn.DefaultKeychain, the last link of Keychain, reads the
-// Docker configuration) and never puts passwords or tokens in errors. It
-// is built on go-containerregistry and the Sigstore protobuf types and must
-// not import any front end (internal/action, internal/cli).
+// promise and the timestamps) and for re-runs (the run its certificate
+// names, and that the certificate's key made the DSSE signature). It
+// never logs, never reads the environment itself (authn.DefaultKeychain,
+// the last link of Keychain, reads the Docker configuration) and never
+// puts passwords or tokens in errors. It is built on go-containerregistry,
+// the Sigstore protobuf types and sigstore-go's certificate summary, and
+// must not import any front end (internal/action, internal/cli).
 package oci

@@ -6,15 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"slices"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -40,57 +37,46 @@ func fallbackTag(repo name.Repository, subject v1.Hash) name.Tag {
 	return repo.Tag(subject.Algorithm + "-" + subject.Hex)
 }
 
-// referrersAPI probes GET /v2/<repo>/referrers/<digest>. 404 and 400 mean
-// the registry has no referrers API, as in ggcr; so does a 200 whose body
-// is not an image index, which some registries answer for unknown paths.
-func (s *session) referrersAPI(ctx context.Context, repo name.Repository, subject v1.Hash) (bool, error) {
-	auth, err := authn.Resolve(ctx, s.keychain, repo)
-	if err != nil {
-		return false, fmt.Errorf("resolving credentials: %w", err)
-	}
-	rt, err := transport.NewWithContext(ctx, repo.Registry, auth, s.transport, []string{repo.Scope(transport.PullScope)})
-	if err != nil {
-		return false, err
-	}
-	u := url.URL{Scheme: repo.Scheme(), Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/referrers/" + subject.String()}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return false, err
-	}
-	req.Header.Set("Accept", string(types.OCIImageIndex))
-	resp, err := (&http.Client{Transport: rt}).Do(req)
-	if err != nil {
-		return false, err
-	}
-	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusNotFound, http.StatusBadRequest:
-		return false, nil
-	case http.StatusOK:
-		var im v1.IndexManifest
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-		return err == nil && json.Unmarshal(body, &im) == nil && im.SchemaVersion == 2, err
-	}
-	return false, transport.CheckError(resp, http.StatusOK)
-}
-
 // ensureFallback makes sure the fallback index lists want with its
-// artifactType and annotations, and keeps every other descriptor. ggcr's
-// Put normally has done it; when the entry is missing or incomplete (lost
-// to a concurrent writer, or written by a tool that drops artifactType),
-// it is added or repaired until it stays (converge).
-func (s *session) ensureFallback(ctx context.Context, tag name.Tag, want v1.Descriptor) error {
-	err := converge(ctx, func(ctx context.Context) (bool, error) {
+// artifactType and annotations, no longer lists the referrers want
+// replaces (prior), and keeps every other descriptor. ggcr's Put normally
+// has added want; when the entry is missing or incomplete (lost to a
+// concurrent writer, or written by a tool that drops artifactType), or a
+// replaced one is listed, the index is rewritten until it stays so
+// (converge). It returns the replaced referrers it found listed.
+//
+// When a copy of the same run signed after want is listed (superseded),
+// that copy replaces want, and want is taken out of the index instead;
+// the newest copy's writer keeps it listed, so one always stays.
+func (s *session) ensureFallback(ctx context.Context, tag name.Tag, want v1.Descriptor, prior *earlier) (unlisted []v1.Hash, superseded bool, err error) {
+	err = converge(ctx, func(ctx context.Context) (bool, error) {
 		im, err := s.readIndex(ctx, tag)
-		if err != nil || listsExactly(im, want) {
-			return err == nil, err
+		if err != nil {
+			return false, err
 		}
-		return false, s.putIndex(ctx, tag, withDescriptor(im, want))
+		var stale []v1.Hash
+		stale, superseded = prior.copies(ctx, im.Manifests, want.Digest, false)
+		for _, h := range stale {
+			if !slices.Contains(unlisted, h) {
+				unlisted = append(unlisted, h)
+			}
+		}
+		if superseded {
+			drop := append(stale, want.Digest)
+			if !slices.ContainsFunc(im.Manifests, func(d v1.Descriptor) bool { return slices.Contains(drop, d.Digest) }) {
+				return true, nil
+			}
+			return false, s.putIndex(ctx, tag, without(im, drop))
+		}
+		if listsExactly(im, want) && len(stale) == 0 {
+			return true, nil
+		}
+		return false, s.putIndex(ctx, tag, withDescriptor(im, want, stale))
 	})
 	if err != nil {
-		return fmt.Errorf("keeping %s listed in %s: %w", want.Digest, tag, err)
+		return nil, false, fmt.Errorf("keeping %s listed in %s: %w", want.Digest, tag, err)
 	}
-	return nil
+	return unlisted, superseded, nil
 }
 
 // converge runs step, which reads a shared tag and reports whether it
@@ -179,10 +165,17 @@ func listsExactly(im *v1.IndexManifest, want v1.Descriptor) bool {
 }
 
 // withDescriptor returns a copy of im where want replaces any descriptor
-// with its digest; all other descriptors stay as they are.
-func withDescriptor(im *v1.IndexManifest, want v1.Descriptor) *v1.IndexManifest {
-	out := *im
-	out.Manifests = slices.DeleteFunc(slices.Clone(im.Manifests), func(d v1.Descriptor) bool { return d.Digest == want.Digest })
+// with its digest and the descriptors of drop are left out; all other
+// descriptors stay as they are.
+func withDescriptor(im *v1.IndexManifest, want v1.Descriptor, drop []v1.Hash) *v1.IndexManifest {
+	out := without(im, append(slices.Clone(drop), want.Digest))
 	out.Manifests = append(out.Manifests, want)
+	return out
+}
+
+// without returns a copy of im without the descriptors of drop.
+func without(im *v1.IndexManifest, drop []v1.Hash) *v1.IndexManifest {
+	out := *im
+	out.Manifests = slices.DeleteFunc(slices.Clone(im.Manifests), func(d v1.Descriptor) bool { return slices.Contains(drop, d.Digest) })
 	return &out
 }

@@ -187,7 +187,7 @@ func (s *session) referrerIndex(ctx context.Context, repo name.Repository, subje
 }
 
 // listReferrers asks GET /v2/<repo>/referrers/<digest>, following Link
-// pages. Like referrersAPI, it takes 404, 400 and a first answer that is
+// pages. Like referrers, it takes 404, 400 and a first answer that is
 // not an image index to mean the registry has no referrers API (api
 // false).
 func (s *session) listReferrers(ctx context.Context, repo name.Repository, subject v1.Hash) (descs []v1.Descriptor, api bool, err error) {

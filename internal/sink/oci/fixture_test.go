@@ -52,6 +52,12 @@ type testCA struct {
 
 func newTestCA(t testing.TB) *testCA {
 	t.Helper()
+	return newTestCAWith(t, func(*x509.Certificate) {})
+}
+
+// newTestCAWith is newTestCA with the leaf template changed by edit.
+func newTestCAWith(t testing.TB, edit func(leaf *x509.Certificate)) *testCA {
+	t.Helper()
 	rootKey := mustKey(t)
 	now := time.Now()
 	rootTmpl := &x509.Certificate{
@@ -73,6 +79,7 @@ func newTestCA(t testing.TB) *testCA {
 		SerialNumber: big.NewInt(2), NotBefore: now.Add(-time.Minute), NotAfter: now.Add(10 * time.Minute),
 		URIs: []*url.URL{san}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
 	}
+	edit(leafTmpl)
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, root, &leafKey.PublicKey, rootKey)
 	if err != nil {
 		t.Fatal(err)
@@ -107,17 +114,16 @@ func statementFor(digestHex string) []byte {
 	return b
 }
 
-// pae is the DSSE pre-authentication encoding.
-func pae(payloadType string, payload []byte) []byte {
-	return fmt.Appendf(nil, "DSSEv1 %d %s %d %s", len(payloadType), payloadType, len(payload), payload)
-}
-
 // makeBundle returns the bundle JSON for a statement about digestHex, and
 // the CA chain PEM.
 func makeBundle(t testing.TB, digestHex string, kind bundleKind) (bundleJSON, chainPEM []byte) {
 	t.Helper()
-	ca := newTestCA(t)
-	payload := statementFor(digestHex)
+	return signBundle(t, newTestCA(t), statementFor(digestHex), kind)
+}
+
+// signBundle signs payload, an in-toto statement, with ca's leaf.
+func signBundle(t testing.TB, ca *testCA, payload []byte, kind bundleKind) (bundleJSON, chainPEM []byte) {
+	t.Helper()
 	sum := sha256.Sum256(pae(inTotoPayloadType, payload))
 	sig, err := ecdsa.SignASN1(rand.Reader, ca.leafKey, sum[:])
 	if err != nil {

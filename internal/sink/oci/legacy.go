@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -58,23 +59,45 @@ func legacyLayer(a *attestation, chainPEM []byte) (v1.Layer, map[string]string) 
 }
 
 // appendLegacy adds the attestation's layer to the .att image at tag,
-// keeping every layer already there and skipping the write when a layer
-// with the same digest (the same envelope) is present. It re-reads the
-// image until the layer is seen to stay (converge).
-func (s *session) appendLegacy(ctx context.Context, tag name.Tag, layer v1.Layer, ann map[string]string) error {
+// keeping every layer already there except those the attestation replaces
+// (prior), and skipping the write when a layer with the same digest (the
+// same envelope) is present. It re-reads the image until the layer is seen
+// to stay and the replaced ones to be gone (converge), and returns the
+// replaced layers it found. When a layer of the same run signed later is
+// there (superseded), it replaces this one, which is taken out instead.
+func (s *session) appendLegacy(ctx context.Context, tag name.Tag, layer v1.Layer, ann map[string]string, prior *earlier) (dropped []v1.Hash, superseded bool, err error) {
 	want, err := layer.Digest()
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	err = converge(ctx, func(ctx context.Context) (bool, error) {
 		base, err := s.readAtt(ctx, tag)
 		if err != nil {
 			return false, err
 		}
-		if has, err := hasLayer(base, want); err != nil || has {
-			return err == nil, err
+		m, err := base.Manifest()
+		if err != nil {
+			return false, err
 		}
-		img, err := mutate.Append(base, mutate.Addendum{Layer: layer, Annotations: ann})
+		var stale []v1.Hash
+		stale, superseded = prior.copies(ctx, m.Layers, want, true)
+		for _, h := range stale {
+			if !slices.Contains(dropped, h) {
+				dropped = append(dropped, h)
+			}
+		}
+		has := slices.ContainsFunc(m.Layers, func(d v1.Descriptor) bool { return d.Digest == want })
+		if has != superseded && len(stale) == 0 { // ours there, or superseded and gone
+			return true, nil
+		}
+		add, drop := layer, stale
+		if has || superseded {
+			add = nil
+		}
+		if superseded {
+			drop = append(drop, want)
+		}
+		img, err := withLayer(base, m, add, ann, drop)
 		if err != nil {
 			return false, err
 		}
@@ -84,9 +107,41 @@ func (s *session) appendLegacy(ctx context.Context, tag name.Tag, layer v1.Layer
 		return false, nil
 	})
 	if err != nil {
-		return fmt.Errorf("keeping layer %s in %s: %w", want, tag, err)
+		return nil, false, fmt.Errorf("keeping layer %s in %s: %w", want, tag, err)
 	}
-	return nil
+	return dropped, superseded, nil
+}
+
+// withLayer returns base with the layers of drop removed, keeping the
+// order and annotations of the others, and layer, unless nil, appended.
+func withLayer(base v1.Image, m *v1.Manifest, layer v1.Layer, ann map[string]string, drop []v1.Hash) (v1.Image, error) {
+	img := base
+	if len(drop) > 0 {
+		cfg, err := base.ConfigFile()
+		if err != nil {
+			return nil, err
+		}
+		img = mutate.ConfigMediaType(mutate.MediaType(empty.Image, m.MediaType), m.Config.MediaType)
+		if img, err = mutate.ConfigFile(img, &v1.ConfigFile{Architecture: cfg.Architecture, OS: cfg.OS, RootFS: v1.RootFS{Type: "layers"}}); err != nil {
+			return nil, err
+		}
+		for _, d := range m.Layers {
+			if slices.Contains(drop, d.Digest) {
+				continue
+			}
+			l, err := base.LayerByDigest(d.Digest)
+			if err != nil {
+				return nil, err
+			}
+			if img, err = mutate.Append(img, mutate.Addendum{Layer: l, Annotations: d.Annotations, MediaType: d.MediaType}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if layer == nil {
+		return img, nil
+	}
+	return mutate.Append(img, mutate.Addendum{Layer: layer, Annotations: ann})
 }
 
 // readAtt returns the image at tag, or an empty OCI image with cosign's
@@ -108,17 +163,4 @@ func (s *session) readAtt(ctx context.Context, tag name.Tag) (v1.Image, error) {
 		return nil, fmt.Errorf("reading %s: %w", tag, err)
 	}
 	return img, nil
-}
-
-func hasLayer(img v1.Image, digest v1.Hash) (bool, error) {
-	m, err := img.Manifest()
-	if err != nil {
-		return false, err
-	}
-	for _, l := range m.Layers {
-		if l.Digest == digest {
-			return true, nil
-		}
-	}
-	return false, nil
 }

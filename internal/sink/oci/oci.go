@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
@@ -31,6 +33,22 @@ type Stored struct {
 	ReferrersAPI bool   // true when the registry serves the referrers API; false when the sha256-<hex> fallback tag index was used
 	FallbackTag  string // repo:sha256-<hex> when the fallback index was written
 	LegacyTag    string // repo:sha256-<hex>.att when written
+
+	// Replaced lists the referrers (repo@sha256:<digest>) from an earlier
+	// attempt of the same workflow run that this attestation replaced:
+	// deleted, or dropped from the fallback index.
+	Replaced []string
+	// ReplacedLayers lists the .att layers (sha256:<digest>) it replaced.
+	ReplacedLayers []string
+	// NotRemoved says, for each replaced referrer whose manifest the
+	// registry would not delete, which and why. With the referrers API it
+	// is still listed next to the new one; with the fallback index it is
+	// no longer listed.
+	NotRemoved []string
+	// Superseded is set when a copy from the same workflow run, signed
+	// after this one, was stored at the same time: that copy replaces
+	// this one, which may already be gone.
+	Superseded bool
 }
 
 // New returns a Pusher configured by opts.
@@ -56,9 +74,17 @@ func New(opts ...Option) (*Pusher, error) {
 // CA chain (intermediates and root) for the legacy layout, may be nil.
 //
 // Attach does not verify the bundle. Each call writes a new referrer (its
-// created annotation differs), so a re-run adds an attestation rather than
-// replacing one; only an identical .att layer is skipped. On error the
-// *Stored is nil, and the error never contains credentials.
+// created annotation differs). Copies from an earlier attempt of the same
+// workflow run (a retried step, or "Re-run jobs") about the same subjects
+// with the same predicate type are replaced once the new copy is stored:
+// their referrer manifests are deleted (a registry that refuses is noted
+// in Stored.NotRemoved, and the run goes on), dropped from the fallback
+// index, and their .att layers dropped. The run is read from the Fulcio
+// certificates (OIDC issuer, signer, source repository and Run Invocation
+// URI), never from the statements; copies from other runs, repositories
+// or signers stay. An
+// identical .att layer is not added twice. On error the *Stored is nil,
+// and the error never contains credentials.
 func (p *Pusher) Attach(ctx context.Context, ref string, bundleJSON []byte, chainPEM []byte) (*Stored, error) {
 	st, err := p.attach(ctx, ref, bundleJSON, chainPEM)
 	if err != nil {
@@ -96,11 +122,11 @@ func (p *Pusher) attach(ctx context.Context, ref string, bundleJSON, chainPEM []
 	if err != nil {
 		return nil, fmt.Errorf("building referrer for %s: %w", ref, err)
 	}
-	if err := p.storeReferrer(ctx, s, repo, r, st); err != nil {
+	if err := p.storeReferrer(ctx, s, repo, r, att, st); err != nil {
 		return nil, fmt.Errorf("pushing referrer for %s to %s: %w", ref, repo, explainAuth(err, repo.RegistryStr()))
 	}
 	if p.legacy {
-		if st.LegacyTag, err = p.storeLegacy(ctx, s, legacyTag(repo, subject.Digest), att, chainPEM); err != nil {
+		if st.LegacyTag, err = p.storeLegacy(ctx, s, repo, subject.Digest, legacyTag(repo, subject.Digest), att, chainPEM, st); err != nil {
 			return nil, fmt.Errorf("appending to the legacy .att tag for %s (the referrer %s is stored): %w", ref, st.Referrer, explainAuth(err, repo.RegistryStr()))
 		}
 	}
@@ -108,19 +134,26 @@ func (p *Pusher) attach(ctx context.Context, ref string, bundleJSON, chainPEM []
 }
 
 // storeLegacy appends the attestation to the .att image under its lock.
-func (p *Pusher) storeLegacy(ctx context.Context, s *session, tag name.Tag, att *attestation, chainPEM []byte) (string, error) {
+// Layers it replaces are added to st.ReplacedLayers.
+func (p *Pusher) storeLegacy(ctx context.Context, s *session, repo name.Repository, subject v1.Hash, tag name.Tag, att *attestation, chainPEM []byte, st *Stored) (string, error) {
 	layer, ann := legacyLayer(att, chainPEM)
 	unlock := p.locks.lock(tag.Name())
 	defer unlock()
-	if err := s.appendLegacy(ctx, tag, layer, ann); err != nil {
+	dropped, superseded, err := s.appendLegacy(ctx, tag, layer, ann, s.earlier(repo, subject, att))
+	if err != nil {
 		return "", err
+	}
+	st.Superseded = st.Superseded || superseded
+	for _, h := range dropped {
+		st.ReplacedLayers = append(st.ReplacedLayers, h.String())
 	}
 	return tag.Name(), nil
 }
 
 // storeReferrer pushes the referrer and, without a referrers API, checks
-// the fallback index. The fallback tag is locked for the whole sequence.
-func (p *Pusher) storeReferrer(ctx context.Context, s *session, repo name.Repository, r *referrer, st *Stored) error {
+// the fallback index; then it deletes the referrers the new one replaces.
+// The fallback tag is locked for the whole sequence.
+func (p *Pusher) storeReferrer(ctx context.Context, s *session, repo name.Repository, r *referrer, att *attestation, st *Stored) error {
 	tag := fallbackTag(repo, r.subject)
 	unlock := p.locks.lock(tag.Name())
 	defer unlock()
@@ -128,18 +161,36 @@ func (p *Pusher) storeReferrer(ctx context.Context, s *session, repo name.Reposi
 		return err
 	}
 	st.Referrer = repo.Digest(r.desc.Digest.String()).Name()
-	api, err := s.referrersAPI(ctx, repo, r.subject)
+	listed, api, err := s.listReferrers(ctx, repo, r.subject)
 	if err != nil {
 		return fmt.Errorf("probing the referrers API: %w", err)
 	}
 	st.ReferrersAPI = api
+	prior := s.earlier(repo, r.subject, att)
 	if api {
+		var stale []v1.Hash
+		stale, st.Superseded = prior.copies(ctx, listed, r.desc.Digest, false)
+		if st.Superseded {
+			stale = append(stale, r.desc.Digest)
+		}
+		st.Replaced, st.NotRemoved = s.deleteReferrers(ctx, repo, stale)
+		st.Replaced = slices.DeleteFunc(st.Replaced, func(ref string) bool { return ref == st.Referrer })
 		return nil
 	}
-	if err := s.ensureFallback(ctx, tag, r.desc); err != nil {
+	unlisted, superseded, err := s.ensureFallback(ctx, tag, r.desc, prior)
+	if err != nil {
 		return fmt.Errorf("updating the fallback tag: %w", err)
 	}
-	st.FallbackTag = tag.Name()
+	st.FallbackTag, st.Superseded = tag.Name(), superseded
+	gone := unlisted
+	if superseded {
+		gone = append(slices.Clone(unlisted), r.desc.Digest)
+	}
+	_, refused := s.deleteReferrers(ctx, repo, gone)
+	for _, h := range unlisted {
+		st.Replaced = append(st.Replaced, repo.Digest(h.String()).Name())
+	}
+	st.NotRemoved = refused
 	return nil
 }
 

@@ -3,6 +3,7 @@ package oci
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/provenant/provenant/internal/intoto"
 	"github.com/provenant/provenant/internal/sink"
@@ -66,9 +67,44 @@ func stored(st *Stored) []sink.Stored {
 	if !st.ReferrersAPI {
 		note = "OCI 1.1 referrer, listed in the fallback tag " + st.FallbackTag
 	}
-	out := []sink.Stored{{Kind: sink.KindRegistry, Where: st.Referrer, Note: note}}
+	out := []sink.Stored{{Kind: sink.KindRegistry, Where: st.Referrer, Note: note, Notice: referrerNotice(st)}}
 	if st.LegacyTag != "" {
-		out = append(out, sink.Stored{Kind: sink.KindRegistry, Where: st.LegacyTag, Note: "cosign legacy .att layout"})
+		notice := ""
+		if len(st.ReplacedLayers) > 0 {
+			notice = fmt.Sprintf("registry copy %s: %s (dropped layer %s)", st.LegacyTag, NoteRerun, strings.Join(st.ReplacedLayers, ", "))
+		}
+		out = append(out, sink.Stored{Kind: sink.KindRegistry, Where: st.LegacyTag, Note: "cosign legacy .att layout", Notice: notice})
 	}
 	return out
+}
+
+// NoteRerun is in the notice of a registry copy that replaced the copy
+// of an earlier attempt of the same workflow run.
+const NoteRerun = "replaced the copy from an earlier attempt of this workflow run"
+
+// referrerNotice says which earlier referrers the new one replaced, and
+// which the registry would not delete.
+func referrerNotice(st *Stored) string {
+	if st.Superseded {
+		return "registry copy " + st.Referrer + ": a copy signed later in this same workflow run was stored at the same time and replaces this one"
+	}
+	if len(st.Replaced) == 0 && len(st.NotRemoved) == 0 {
+		return ""
+	}
+	var parts []string
+	if len(st.Replaced) > 0 {
+		how := "deleted"
+		if !st.ReferrersAPI {
+			how = "dropped from the fallback tag"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s %s)", NoteRerun, how, strings.Join(st.Replaced, ", ")))
+	}
+	if len(st.NotRemoved) > 0 {
+		left := "it is no longer listed in the fallback tag, but its manifest stays in the repository"
+		if st.ReferrersAPI {
+			left = "it is still listed next to the new one; delete it with the registry's tools or UI"
+		}
+		parts = append(parts, fmt.Sprintf("the earlier attempt's referrer could not be deleted (%s): %s", strings.Join(st.NotRemoved, "; "), left))
+	}
+	return "registry copy " + st.Referrer + ": " + strings.Join(parts, "; ")
 }

@@ -5,8 +5,10 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -26,6 +28,9 @@ type Server struct {
 	keyID        string
 
 	tokenRequests atomic.Int64
+
+	jobsMu sync.Mutex
+	jobs   map[string]map[string]any // request token → claims of that job
 }
 
 // New returns a Server configured by opts. WithIssuer is required; every
@@ -96,6 +101,28 @@ func (s *Server) Mint(audience string, extra map[string]any) (string, error) {
 		return "", fmt.Errorf("minting token: %w", err)
 	}
 	return tok, nil
+}
+
+// AddJob makes the token endpoint accept requestToken as the
+// ACTIONS_ID_TOKEN_REQUEST_TOKEN of another job, whose tokens carry claims
+// merged over the configured ones (as in Mint's extra): GitHub's tokens
+// name the run, attempt and job they were requested in, so tests of runs
+// that differ, or of a re-run (run_attempt 2), register one job each.
+func (s *Server) AddJob(requestToken string, claims map[string]any) {
+	s.jobsMu.Lock()
+	defer s.jobsMu.Unlock()
+	if s.jobs == nil {
+		s.jobs = map[string]map[string]any{}
+	}
+	s.jobs[requestToken] = maps.Clone(claims)
+}
+
+// job returns the claims of the job whose request token is tok.
+func (s *Server) job(tok string) (map[string]any, bool) {
+	s.jobsMu.Lock()
+	defer s.jobsMu.Unlock()
+	c, ok := s.jobs[tok]
+	return c, ok
 }
 
 // baseClaims returns the configured claims plus the registered ones.

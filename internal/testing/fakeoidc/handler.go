@@ -115,7 +115,9 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 			"No api-version was supplied for the GET request. Supply it as a query parameter, for example ?api-version=2.0.")
 		return
 	}
-	tok, err := s.Mint(r.URL.Query().Get("audience"), nil)
+	_, bearer, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	jobClaims, _ := s.job(strings.TrimSpace(bearer))
+	tok, err := s.Mint(r.URL.Query().Get("audience"), jobClaims)
 	if err != nil {
 		writeServiceError(w, http.StatusInternalServerError, "InternalServerError", err.Error())
 		return
@@ -128,10 +130,11 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 func (s *Server) checkBearer(r *http.Request) string {
 	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	tok = strings.TrimSpace(tok)
+	_, isJob := s.job(tok)
 	switch {
 	case !strings.EqualFold(scheme, "Bearer") || tok == "":
 		return "Client authentication required: send Authorization: Bearer with the value of ACTIONS_ID_TOKEN_REQUEST_TOKEN."
-	case s.requestToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.requestToken)) != 1:
+	case !isJob && s.requestToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.requestToken)) != 1:
 		return "The bearer token is not valid for this job."
 	}
 	return ""

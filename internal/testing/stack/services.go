@@ -110,7 +110,7 @@ func (s *Stack) startOIDC() error {
 	if err != nil {
 		return &StartError{Service: "fakeoidc", Err: err}
 	}
-	s.Issuer, s.TokenURL = issuerURL, issuerURL+"/token?api-version=2.0"
+	s.Issuer, s.TokenURL, s.oidc = issuerURL, issuerURL+"/token?api-version=2.0", srv
 	return s.serve("fakeoidc", portOIDC, srv.Handler())
 }
 

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/provenant/provenant/internal/testing/fakeoidc"
 )
 
 // The fixed loopback ports: sigstore-stack.md, "Port plan".
@@ -72,6 +74,7 @@ type Stack struct {
 	// referrers API; both empty without Config.Registry.
 	Registry, RegistryReferrers string
 
+	oidc      *fakeoidc.Server
 	stopMu    sync.Mutex
 	removeDir bool
 	started   time.Time
@@ -295,4 +298,17 @@ func (s *Stack) writeTrust(ctx context.Context) error {
 	s.TrustedRootNoTlogJSONL = filepath.Join(s.Dir, "trusted_root_notlog.jsonl")
 	s.SigningConfig = filepath.Join(s.Dir, "signing_config.json")
 	return nil
+}
+
+// NewJob registers another job with the fake issuer and returns its
+// ACTIONS_ID_TOKEN_REQUEST_TOKEN: tokens requested with it carry claims
+// over the stack's (fakeoidc.Server.AddJob), e.g. another run_id, or
+// run_attempt 2 for a re-run. It works in the process that started the
+// stack.
+func (s *Stack) NewJob(claims map[string]any) string {
+	tok := make([]byte, 16)
+	rand.Read(tok)
+	requestToken := hex.EncodeToString(tok)
+	s.oidc.AddJob(requestToken, claims)
+	return requestToken
 }
