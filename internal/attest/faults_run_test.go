@@ -300,6 +300,9 @@ func checkSection(t *testing.T, want string) {
 		t.Fatal(err)
 	}
 	before, section, after := cutSection(string(doc), runHeading)
+	if after != "" {
+		want += "\n" // the blank line before the next section
+	}
 	if *update {
 		if err := os.WriteFile(path, []byte(before+want+after), 0o644); err != nil {
 			t.Fatal(err)

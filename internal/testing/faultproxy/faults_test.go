@@ -132,6 +132,9 @@ func checkTable(t *testing.T, want string) {
 		t.Fatal(err)
 	}
 	before, section, after := splitSection(string(doc))
+	if after != "" {
+		want += "\n" // the blank line before the next section
+	}
 	if *update {
 		if err := os.WriteFile(path, []byte(before+want+after), 0o644); err != nil {
 			t.Fatal(err)
