@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,6 +20,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/provenant/provenant/internal/action"
 	"github.com/provenant/provenant/internal/attest"
@@ -48,7 +56,19 @@ type faultyService struct {
 	delivery bool
 	// claims are added to the token's.
 	claims map[string]any
-	wire   func(t *testing.T, r *run) (p *faultproxy.Proxy, env func(*attest.Environment), extra map[string]string, opts []attest.Option)
+	wire   func(t *testing.T, r *run) wiring
+}
+
+// wiring is how a run reaches a service through the proxy.
+type wiring struct {
+	proxy *faultproxy.Proxy
+	// env adjusts the run's environment, extra its inputs, opts its
+	// options.
+	env   func(*attest.Environment)
+	extra map[string]string
+	opts  []attest.Option
+	// registry, when set, is where the attestation is attached.
+	registry *registryCheck
 }
 
 var faultyServices = []faultyService{
@@ -57,12 +77,14 @@ var faultyServices = []faultyService{
 	{name: "Fulcio", method: http.MethodPost, path: fakesigstore.SigningCertPath, wire: wireSigstore},
 	{name: "TSA", method: http.MethodPost, path: fakesigstore.TimestampPath, wire: wireSigstore},
 	{name: "GitHub REST API (release assets)", path: "/", delivery: true, wire: wireGitHub(map[string]string{"upload-assets": "true"})},
+	{name: "registry, referrers API", path: "/v2/", delivery: true, wire: wireRegistry(true)},
+	{name: "registry, fallback tag", path: "/v2/", delivery: true, wire: wireRegistry(false)},
 	{name: "GitHub REST API (attestations)", path: "/", delivery: true, wire: wireGitHub(map[string]string{"github-attestations": "true"})},
 }
 
 // wireToken fetches the token as the action does, through the proxy in
 // front of the Actions token endpoint.
-func wireToken(t *testing.T, r *run) (*faultproxy.Proxy, func(*attest.Environment), map[string]string, []attest.Option) {
+func wireToken(t *testing.T, r *run) wiring {
 	p := faultproxy.New(t, r.oidc.URL)
 	getenv := map[string]string{
 		"ACTIONS_ID_TOKEN_REQUEST_URL":   p.URL + strings.TrimPrefix(r.oidc.TokenRequestURL(), r.oidc.URL),
@@ -72,38 +94,67 @@ func wireToken(t *testing.T, r *run) (*faultproxy.Proxy, func(*attest.Environmen
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p, func(env *attest.Environment) { env.Token = e.Token }, nil, nil
+	return wiring{proxy: p, env: func(env *attest.Environment) { env.Token = e.Token }}
 }
 
 // wireTUF takes GitHub's instance's trusted root from a TUF repository
 // behind the proxy.
-func wireTUF(t *testing.T, r *run) (*faultproxy.Proxy, func(*attest.Environment), map[string]string, []attest.Option) {
+func wireTUF(t *testing.T, r *run) wiring {
 	repo := faketuf.NewTestServer(t, map[string][]byte{"trusted_root.json": rootJSON(t, r.sig)})
 	p := faultproxy.New(t, repo.URL)
 	delete(r.inputs, "trusted-root")
 	opt := attest.WithInstanceOptions(
 		signing.WithTUF(signing.GitHub, signing.TUFRepository{BaseURL: p.URL, Root: repo.InitialRoot()}),
 		signing.WithSigningConfig(signing.GitHub, configJSON(t, r.sig)))
-	return p, nil, map[string]string{"sigstore": signing.Auto}, []attest.Option{opt}
+	return wiring{proxy: p, extra: map[string]string{"sigstore": signing.Auto}, opts: []attest.Option{opt}}
 }
 
 // wireSigstore signs through the proxy in front of Fulcio and the TSA.
-func wireSigstore(t *testing.T, r *run) (*faultproxy.Proxy, func(*attest.Environment), map[string]string, []attest.Option) {
+func wireSigstore(t *testing.T, r *run) wiring {
 	p := faultproxy.New(t, r.sig.URL)
 	sc, err := r.sig.SigningConfigJSON(p.URL, p.URL+fakesigstore.TimestampPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.write("sigstore/signing_config.json", string(sc))
-	return p, nil, nil, nil
+	return wiring{proxy: p}
 }
 
 // wireGitHub delivers through the proxy in front of the GitHub REST API.
-func wireGitHub(extra map[string]string) func(t *testing.T, r *run) (*faultproxy.Proxy, func(*attest.Environment), map[string]string, []attest.Option) {
-	return func(t *testing.T, r *run) (*faultproxy.Proxy, func(*attest.Environment), map[string]string, []attest.Option) {
+func wireGitHub(extra map[string]string) func(t *testing.T, r *run) wiring {
+	return func(t *testing.T, r *run) wiring {
 		p := faultproxy.New(t, r.gh.URL)
 		api := p.URL + strings.TrimPrefix(r.gh.APIURL, r.gh.URL)
-		return p, func(env *attest.Environment) { env.APIURL = api }, extra, nil
+		return wiring{proxy: p, env: func(env *attest.Environment) { env.APIURL = api }, extra: extra}
+	}
+}
+
+// wireRegistry attests an image in an in-process registry (ggcr's, with
+// or without the referrers API) and attaches the attestation to it
+// through the proxy.
+func wireRegistry(referrers bool) func(t *testing.T, r *run) wiring {
+	return func(t *testing.T, r *run) wiring {
+		srv := httptest.NewServer(registry.New(registry.WithReferrersSupport(referrers), registry.Logger(log.New(io.Discard, "", 0))))
+		t.Cleanup(srv.Close)
+		img, err := random.Image(64, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := img.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		direct, err := name.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/octo-org/app:latest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.Write(direct, img); err != nil {
+			t.Fatal(err)
+		}
+		p := faultproxy.New(t, srv.URL)
+		delete(r.inputs, "subject-path")
+		return wiring{proxy: p, registry: &registryCheck{repo: direct.Context(), digest: h},
+			extra: map[string]string{"image": strings.TrimPrefix(p.URL, "http://") + "/octo-org/app@" + h.String(), "push-to-registry": "true"}}
 	}
 }
 
@@ -147,11 +198,12 @@ func TestRun_faults(t *testing.T) {
 func runWithFault(t *testing.T, svc faultyService, f faultproxy.Fault, times int) string {
 	t.Helper()
 	r := newRun(t, "tag_push", svc.claims)
-	p, envf, extra, opts := svc.wire(t, r)
+	w := svc.wire(t, r)
+	p := w.proxy
 	p.Inject(faultproxy.Rule{Method: svc.method, Path: svc.path, Fault: f, Times: times})
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	res, err := r.attestEnv(ctx, extra, envf, opts...)
+	res, err := r.attestEnv(ctx, w.extra, w.env, w.opts...)
 	if p.Faults() == 0 {
 		t.Fatalf("%s: no request to %s got the fault", f, svc.name)
 	}
@@ -160,9 +212,9 @@ func runWithFault(t *testing.T, svc faultyService, f faultproxy.Fault, times int
 			t.Fatalf("transient %s: %v", f, err)
 		}
 		for _, s := range res.Subjects {
-			r.verifyFile("multiple.intoto.jsonl", s)
+			r.verifyFile(res.ProvenanceName, s)
 		}
-		r.checkDelivered()
+		r.checkDelivered(w.registry)
 		return "succeeds"
 	}
 	if err == nil {
@@ -193,9 +245,9 @@ func runWithFault(t *testing.T, svc faultyService, f faultproxy.Fault, times int
 		t.Fatalf("persistent %s: no result after the files were written", f)
 	}
 	for _, s := range res.Subjects {
-		r.verifyFile("multiple.intoto.jsonl", s)
+		r.verifyFile(res.ProvenanceName, s)
 	}
-	r.checkDelivered()
+	r.checkDelivered(w.registry)
 	return out + "; files kept, nothing half-stored"
 }
 
@@ -226,7 +278,7 @@ func (r *run) attestEnv(ctx context.Context, extra map[string]string, envf func(
 // checkDelivered checks what reached the fake GitHub: every release asset
 // completely uploaded and equal to the file of that name, and every
 // stored attestation one of the written, verified bundles.
-func (r *run) checkDelivered() {
+func (r *run) checkDelivered(reg *registryCheck) {
 	r.t.Helper()
 	written := r.writtenBundles()
 	for _, rel := range r.gh.Releases("octo-org", "octo-repo") {
@@ -241,6 +293,9 @@ func (r *run) checkDelivered() {
 			}
 		}
 	}
+	if reg != nil {
+		reg.check(r.t, written)
+	}
 	for _, at := range r.gh.Attestations("octo-org", "octo-repo") {
 		if !slices.ContainsFunc(written, func(b []byte) bool { return jsonEqual(b, at.Bundle) }) {
 			r.t.Errorf("attestation %d stored that is not a written, verified bundle", at.ID)
@@ -248,13 +303,15 @@ func (r *run) checkDelivered() {
 	}
 }
 
-// writtenBundles are the bundles of the written .intoto.jsonl file.
+// writtenBundles are the bundles of the written .intoto.jsonl files.
 func (r *run) writtenBundles() [][]byte {
-	b, err := os.ReadFile(filepath.Join(r.ws, "out", "multiple.intoto.jsonl"))
-	if err != nil {
-		return nil
+	var out [][]byte
+	for name, b := range r.written() {
+		if strings.HasSuffix(name, ".intoto.jsonl") {
+			out = append(out, bytes.Split(bytes.TrimSpace(b), []byte("\n"))...)
+		}
 	}
-	return bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+	return out
 }
 
 func slug(s string) string {
@@ -274,13 +331,14 @@ func runTable(got map[string][2]string) string {
 	b.WriteString(runHeading + "\n")
 	b.WriteString("Generated by `go test ./internal/attest -run TestRun_faults -update`; the\n")
 	b.WriteString("test fails when this table is stale. The whole `attest` pipeline runs in\n")
-	b.WriteString("process (token, TUF, Fulcio, TSA, files, then release assets or the\n")
-	b.WriteString("attestations API) with a fault on one service, once (transient) or on\n")
-	b.WriteString("every request (persistent), with the production retry settings. \"No\n")
-	b.WriteString("file\" means nothing was written; when delivery fails, the written files\n")
-	b.WriteString("are whole and verify, every asset on the release is complete and equal\n")
-	b.WriteString("to its file, and every attestation stored is one of the verified\n")
-	b.WriteString("bundles written.\n\n")
+	b.WriteString("process (token, TUF, Fulcio, TSA, files, then release assets, the\n")
+	b.WriteString("attestations API or a registry) with a fault on one service, once\n")
+	b.WriteString("(transient) or on every request (persistent), with the production retry\n")
+	b.WriteString("settings. \"No file\" means nothing was written; when delivery fails, the\n")
+	b.WriteString("written files are whole and verify, every asset on the release is\n")
+	b.WriteString("complete and equal to its file, every attestation stored is one of the\n")
+	b.WriteString("verified bundles written, and every referrer of the image (referrers API\n")
+	b.WriteString("or fallback index) exists and holds one of them.\n\n")
 	b.WriteString("| Service | Fault | Transient | Persistent |\n|---|---|---|---|\n")
 	for _, svc := range faultyServices {
 		for _, f := range runFaults {
@@ -338,4 +396,49 @@ func cutSection(doc, heading string) (before, section, after string) {
 func jsonEqual(a, b []byte) bool {
 	var x, y any
 	return json.Unmarshal(a, &x) == nil && json.Unmarshal(b, &y) == nil && reflect.DeepEqual(x, y)
+}
+
+// registryCheck is what a run attached its attestation to, read back
+// directly, not through the proxy.
+type registryCheck struct {
+	repo   name.Repository
+	digest v1.Hash
+}
+
+// check fails when the image's referrers (from the referrers API or the
+// fallback tag) list a manifest the registry does not have, or one whose
+// layer is not a written, verified bundle.
+func (c *registryCheck) check(t *testing.T, written [][]byte) {
+	t.Helper()
+	idx, err := remote.Referrers(c.repo.Digest(c.digest.String()))
+	if err != nil {
+		t.Errorf("reading the referrers of %s: %v", c.digest, err)
+		return
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatalf("the referrers index is unreadable: %v", err)
+	}
+	for _, d := range im.Manifests {
+		img, err := remote.Image(c.repo.Digest(d.Digest.String()))
+		if err != nil {
+			t.Errorf("the referrers list %s, which is missing: %v", d.Digest, err)
+			continue
+		}
+		layers, err := img.Layers()
+		if err != nil || len(layers) == 0 {
+			t.Errorf("referrer %s has no layer: %v", d.Digest, err)
+			continue
+		}
+		rc, err := layers[0].Uncompressed()
+		if err != nil {
+			t.Errorf("referrer %s: %v", d.Digest, err)
+			continue
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || !slices.ContainsFunc(written, func(w []byte) bool { return jsonEqual(w, b) }) {
+			t.Errorf("referrer %s holds a bundle that is not a written, verified one (%v)", d.Digest, err)
+		}
+	}
 }
