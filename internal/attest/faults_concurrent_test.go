@@ -14,7 +14,7 @@ import (
 // concurrentRounds how often each scenario repeats, so that a race shows.
 const (
 	concurrentRuns   = 8
-	concurrentRounds = 4
+	concurrentRounds = 3
 )
 
 // concurrentRun is one of the runs: its claims and its artifact.
@@ -93,9 +93,6 @@ func (r *run) written() map[string][]byte {
 // draft): every file every run wrote is on the one release, exactly once
 // and complete, and nothing else is.
 func TestRun_concurrentRunsIntoOneRelease(t *testing.T) {
-	if testing.Short() {
-		t.Skip("signs many times")
-	}
 	t.Parallel()
 	for _, draft := range []string{"false", "true"} {
 		t.Run("draft_"+draft, func(t *testing.T) {
@@ -136,9 +133,6 @@ func TestRun_concurrentRunsIntoOneRelease(t *testing.T) {
 // succeeds; each other run's files are there as written; the re-run's
 // names are there once each, holding one attempt's files.
 func TestRun_concurrentReruns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("signs many times")
-	}
 	t.Parallel()
 	for round := range concurrentRounds {
 		gh := fakegithub.NewTestServer(t, fakegithub.WithAutoCreateRepos())

@@ -168,9 +168,6 @@ func wireRegistry(referrers bool) func(t *testing.T, r *run) wiring {
 // attestation other than the verified bundles written. The outcomes make
 // a table in RELIABILITY.md, which -update rewrites.
 func TestRun_faults(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits out real backoff")
-	}
 	t.Parallel()
 	var mu sync.Mutex
 	got := map[string][2]string{}
