@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,19 @@ func WithTokenRetry(opts ...httpretry.Option) Option {
 	}
 }
 
+// WithHTTPClient sets the client for the OIDC token request. Its redirect
+// policy is replaced by provenant's: redirects only to the same origin.
+// The default has a 30s timeout.
+func WithHTTPClient(c *http.Client) Option {
+	return func(o *options) error {
+		if c == nil {
+			return errors.New("action: the HTTP client is nil")
+		}
+		o.client = c
+		return nil
+	}
+}
+
 // New returns the Env. Inside Actions it masks the token-request credential
 // at once, before anything else can print it.
 func New(opts ...Option) (*Env, error) {
@@ -84,6 +98,9 @@ func New(opts ...Option) (*Env, error) {
 			return nil, err
 		}
 	}
+	client := *o.client
+	client.CheckRedirect = sameOrigin
+	o.client = &client
 	retry, err := httpretry.NewRetrier(append([]httpretry.Option{httpretry.WithDeadline(30 * time.Second)}, o.retry...)...)
 	if err != nil {
 		return nil, fmt.Errorf("action: %w", err)
@@ -261,7 +278,8 @@ func (e *Env) Token(ctx context.Context, audience string) (string, error) {
 	if err != nil {
 		// Scrub every form of the request token, and URL query values,
 		// from what the token service or a redirect put in the error.
-		return "", redact.Error(fmt.Errorf("fetching the OIDC token: %w", describeTokenError(err)),
+		return "", redact.Error(fmt.Errorf("fetching the OIDC token from %s: %w", tokenURL(e.getenv("ACTIONS_ID_TOKEN_REQUEST_URL")),
+			describeTokenError(err)),
 			e.getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
 	}
 	if tok == "" {
@@ -271,14 +289,25 @@ func (e *Env) Token(ctx context.Context, audience string) (string, error) {
 	return tok, nil
 }
 
+// tokenURL is the token service's address for messages: without
+// credentials, query or fragment.
+func tokenURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "ACTIONS_ID_TOKEN_REQUEST_URL"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return redact.URL(u.String())
+}
+
 // transient retries what httpretry's Transport would: 5xx but 501, 429,
-// and temporary network errors.
+// and temporary network errors, including an attempt's own timeout.
 func transient(err error, _ int) (time.Duration, bool) {
 	var rf *githubactions.RequestFailedError
 	if errors.As(err, &rf) {
 		return httpretry.UseBackoff, httpretry.TemporaryStatus(rf.StatusCode)
 	}
-	return httpretry.UseBackoff, httpretry.Temporary(err)
+	return httpretry.UseBackoff, httpretry.TemporaryAttempt(err)
 }
 
 // errForeignRedirect refuses a redirect away from the token service.

@@ -79,7 +79,7 @@ func loadPublicGood(src Source, o loadOptions) (*Instance, error) {
 		tr, err := readTrustedRoot(src.TrustedRoot, sc)
 		return &Instance{Name: PublicGood, SigningConfig: sc, TrustedRoot: tr}, err
 	}
-	c, err := tufClient(repo, src.CacheDir, o.validityDays)
+	c, err := tufClient(repo, src.CacheDir, o.validityDays, o.tufTransport)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func loadGitHub(src Source, o loadOptions) (*Instance, error) {
 
 func githubTrustedRoot(cacheDir string, o loadOptions) (*root.TrustedRoot, error) {
 	repo := o.tuf[GitHub]
-	c, err := tufClient(repo, cacheDir, o.validityDays)
+	c, err := tufClient(repo, cacheDir, o.validityDays, o.tufTransport)
 	if err != nil {
 		return nil, fmt.Errorf("fetching the trusted root of GitHub's Sigstore instance: %w "+
 			"(trusted-root can name a copy instead, e.g. from `gh attestation trusted-root`)", err)

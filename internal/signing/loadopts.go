@@ -3,8 +3,11 @@ package signing
 import (
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
+
+	"github.com/provenant/provenant/internal/httpretry"
 )
 
 // loadOptions holds what LoadInstance takes besides its Source.
@@ -12,6 +15,7 @@ type loadOptions struct {
 	tuf           map[string]TUFRepository
 	signingConfig map[string]*root.SigningConfig
 	validityDays  int
+	tufTransport  http.RoundTripper
 }
 
 // InstanceOption configures LoadInstance.
@@ -69,6 +73,20 @@ func WithCacheValidity(days int) InstanceOption {
 	}
 }
 
+// WithTUFTransport sets the transport for TUF metadata and target
+// downloads. The default retries 5xx, 429, dropped connections and
+// answers cut short with backoff (httpretry); each download is also
+// bounded by a 30s timeout.
+func WithTUFTransport(rt http.RoundTripper) InstanceOption {
+	return func(o *loadOptions) error {
+		if rt == nil {
+			return errors.New("signing.WithTUFTransport: the transport is nil")
+		}
+		o.tufTransport = rt
+		return nil
+	}
+}
+
 func makeLoadOptions(opts []InstanceOption) (loadOptions, error) {
 	o := loadOptions{
 		tuf:           map[string]TUFRepository{PublicGood: PublicGoodTUF(), GitHub: GitHubTUF()},
@@ -79,6 +97,13 @@ func makeLoadOptions(opts []InstanceOption) (loadOptions, error) {
 		if err := opt(&o); err != nil {
 			return o, err
 		}
+	}
+	if o.tufTransport == nil {
+		rt, err := httpretry.New()
+		if err != nil {
+			return o, err
+		}
+		o.tufTransport = rt
 	}
 	return o, nil
 }

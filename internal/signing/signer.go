@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
@@ -81,9 +83,80 @@ func New(services Services, trusted root.TrustedMaterial, token string, opts ...
 }
 
 // Sign signs statement as a DSSE envelope and returns the bundle as JSON.
+// When a transparency log fails transiently (an error status, a dropped
+// connection, an answer cut short), which sigstore-go's Rekor v2 client
+// does not retry and its v1 client does not retry for a cut answer, it
+// signs again from the start: a fresh key and certificate, so a log that
+// stored the first entry does not refuse the second as a duplicate.
 func (s *Sigstore) Sign(ctx context.Context, statement []byte) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.deadline)
 	defer cancel()
+	r, err := httpretry.NewRetrier(httpretry.WithAttempts(logAttempts))
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	_, err = r.Do(ctx, func(ctx context.Context) error {
+		var serr error
+		out, serr = s.signOnce(ctx, statement)
+		return serr
+	}, func(err error, _ int) (time.Duration, bool) {
+		return httpretry.UseBackoff, s.logFailed(err) && logTransient(err)
+	})
+	if err != nil && s.logFailed(err) {
+		return nil, fmt.Errorf("transparency log %s: %w", s.logURLs(), err)
+	}
+	return out, err
+}
+
+// logAttempts bounds how often Sign starts again after a transient
+// transparency log failure.
+const logAttempts = 4
+
+// logStatus matches the error sigstore-go's Rekor v2 client gives for an
+// error status worth another attempt.
+var logStatus = regexp.MustCompile(`unexpected response: (5\d\d|429)\b`)
+
+// logTransient reports whether a signing error is a transparency log's
+// transient failure. Fulcio and TSA failures are not: their transport has
+// retried already (a *httpretry.StatusError, or the network error of its
+// last attempt).
+func logTransient(err error) bool {
+	msg := err.Error()
+	var se *httpretry.StatusError
+	if errors.As(err, &se) {
+		return false
+	}
+	return logStatus.MatchString(msg) || httpretry.TemporaryAttempt(err) || strings.Contains(msg, "unexpected EOF") ||
+		strings.Contains(msg, "connection reset")
+}
+
+// logFailed reports whether a signing error came from a transparency
+// log: sigstore-go names Rekor in its errors, except for a v1 answer cut
+// short, a bare "unexpected EOF" (Fulcio and TSA errors name their URL).
+func (s *Sigstore) logFailed(err error) bool {
+	msg := err.Error()
+	if len(s.services.Logs) == 0 || strings.Contains(msg, s.services.CA) {
+		return false
+	}
+	for _, u := range s.services.TSAs {
+		if strings.Contains(msg, u) {
+			return false
+		}
+	}
+	return strings.Contains(msg, "rekor") || strings.Contains(msg, "unexpected EOF")
+}
+
+func (s *Sigstore) logURLs() string {
+	var urls []string
+	for _, l := range s.services.Logs {
+		urls = append(urls, redact.URL(l.URL))
+	}
+	return strings.Join(urls, ", ")
+}
+
+// signOnce signs with a fresh ephemeral key.
+func (s *Sigstore) signOnce(ctx context.Context, statement []byte) ([]byte, error) {
 	kp, err := sign.NewEphemeralKeypair(nil)
 	if err != nil {
 		return nil, fmt.Errorf("signing: creating an ephemeral key: %w", err)

@@ -56,10 +56,10 @@ func GitHubTUF() TUFRepository {
 }
 
 // tufClient updates the repository into cacheDir and returns a client for
-// its targets. Within validityDays of the last update the cached metadata
+// its targets, downloading through rt. Within validityDays of the last update the cached metadata
 // is used without contacting the repository, as long as it has not
 // expired; 0 updates every time.
-func tufClient(repo TUFRepository, cacheDir string, validityDays int) (*tuf.Client, error) {
+func tufClient(repo TUFRepository, cacheDir string, validityDays int, rt http.RoundTripper) (*tuf.Client, error) {
 	if cacheDir == "" {
 		// sigstore-go would fall back to $HOME; the cache belongs to the run.
 		return nil, errors.New("no TUF cache directory given")
@@ -68,7 +68,7 @@ func tufClient(repo TUFRepository, cacheDir string, validityDays int) (*tuf.Clie
 		return nil, fmt.Errorf("creating the TUF cache %s: %w", cacheDir, err)
 	}
 	f := fetcher.NewDefaultFetcher()
-	f.SetHTTPClient(&http.Client{Timeout: tufTimeout})
+	f.SetHTTPClient(&http.Client{Timeout: tufTimeout, Transport: rt})
 	f.SetHTTPUserAgent("provenant")
 	c, err := tuf.New(&tuf.Options{
 		Root:              repo.Root,

@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/go-github/v84/github"
@@ -94,13 +97,18 @@ func (c *Client) Upload(ctx context.Context, bundleJSON []byte) (id int64, err e
 	var out struct {
 		ID int64 `json:"id"`
 	}
-	err = c.api.Do(ctx, func(ctx context.Context) (*github.Response, error) {
-		req, err := c.gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%v/%v/attestations", c.owner, c.repo), body, apiHeaders)
-		if err != nil {
-			return nil, err
+	for try := 1; ; try++ {
+		err = c.api.Do(ctx, func(ctx context.Context) (*github.Response, error) {
+			req, err := c.gh.NewRequest(http.MethodPost, fmt.Sprintf("repos/%v/%v/attestations", c.owner, c.repo), body, apiHeaders)
+			if err != nil {
+				return nil, err
+			}
+			return c.gh.Do(ctx, req, &out)
+		})
+		if err == nil || try == maxResends || !cutShort(err) || ctx.Err() != nil {
+			break
 		}
-		return c.gh.Do(ctx, req, &out)
-	})
+	}
 	if msg, ok := planMessage(err); ok {
 		return 0, fmt.Errorf("%w; GitHub said: %s", ErrPlan, msg)
 	}
@@ -108,6 +116,19 @@ func (c *Client) Upload(ctx context.Context, bundleJSON []byte) (id int64, err e
 		return 0, fmt.Errorf("storing attestation in %s/%s: %w", c.owner, c.repo, err)
 	}
 	return out.ID, nil
+}
+
+// maxResends bounds how often a bundle is sent again after the
+// connection dropped or the answer was cut short.
+const maxResends = 3
+
+// cutShort reports whether err is a connection dropped while the request
+// or its answer was in flight, which the API client does not retry
+// because the POST may have been stored. Sending the same verified bundle
+// again is safe: at worst the API keeps it twice, and both copies verify.
+func cutShort(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // apiHeaders sets the headers GitHub documents for the endpoint.

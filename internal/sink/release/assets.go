@@ -17,7 +17,7 @@ import (
 
 // maxRounds bounds how often one asset is re-read after the release
 // changed under us (a concurrent run uploading or deleting the same name).
-const maxRounds = 4
+const maxRounds = 8
 
 // listAssets returns the release's assets by name.
 func (u *Uploader) listAssets(ctx context.Context, releaseID int64) (map[string]*github.ReleaseAsset, error) {
@@ -49,9 +49,18 @@ func (u *Uploader) listAssets(ctx context.Context, releaseID int64) (map[string]
 }
 
 // put makes a present with exactly its data. existing is updated as the
-// release changes.
+// release changes. Concurrent runs may change the asset between our
+// reads and writes: an asset gone when we read or delete it, or a name
+// taken when we upload, makes us look again. A copy of this run's
+// attestations that appeared after we first looked came from a
+// concurrent attempt and is kept (ActionKeptRerun): replacing it again
+// would only make the attempts take turns deleting each other's copies.
 func (u *Uploader) put(ctx context.Context, rel *github.RepositoryRelease, existing map[string]*github.ReleaseAsset, a Asset, o Options) (AssetResult, error) {
 	action := ActionUploaded
+	var first int64 // the copy there when we first looked, or 0
+	if old := existing[a.Name]; old != nil {
+		first = old.GetID()
+	}
 	for range maxRounds {
 		old := existing[a.Name]
 		if old == nil {
@@ -71,6 +80,12 @@ func (u *Uploader) put(ctx context.Context, rel *github.RepositoryRelease, exist
 		}
 		same, err := u.sameContent(ctx, old, a.Data)
 		switch {
+		case isStatus(err, http.StatusNotFound):
+			// Another run deleted it since we looked: look again.
+			if err := u.refresh(ctx, rel, existing); err != nil {
+				return AssetResult{}, err
+			}
+			continue
 		case err != nil:
 			return AssetResult{}, err
 		case same:
@@ -81,9 +96,20 @@ func (u *Uploader) put(ctx context.Context, rel *github.RepositoryRelease, exist
 		case rel.GetImmutable():
 			return AssetResult{}, fmt.Errorf("it exists with different content, but %w", ErrImmutable)
 		case old.GetState() == "uploaded":
-			if action, err = u.replacing(ctx, old, o); err != nil {
+			how, err := u.replacing(ctx, old, a, o)
+			if isStatus(err, http.StatusNotFound) {
+				if err := u.refresh(ctx, rel, existing); err != nil {
+					return AssetResult{}, err
+				}
+				continue
+			}
+			if err != nil {
 				return AssetResult{}, err
 			}
+			if how == ActionReplacedRerun && old.GetID() != first {
+				return AssetResult{Name: a.Name, URL: old.GetBrowserDownloadURL(), Action: ActionKeptRerun}, nil
+			}
+			action = how
 		}
 		// Replace it, or clear the empty leftover of a failed upload.
 		if err := u.deleteAsset(ctx, rel, old); err != nil {
@@ -95,15 +121,15 @@ func (u *Uploader) put(ctx context.Context, rel *github.RepositoryRelease, exist
 }
 
 // replacing says how a differing, uploaded asset is replaced: as a copy
-// from an earlier attempt of this run, or with Overwrite; otherwise it
-// is ErrAssetExists.
-func (u *Uploader) replacing(ctx context.Context, old *github.ReleaseAsset, o Options) (string, error) {
+// from an earlier attempt of this run attesting the same subjects, or
+// with Overwrite; otherwise it is ErrAssetExists.
+func (u *Uploader) replacing(ctx context.Context, old *github.ReleaseAsset, a Asset, o Options) (string, error) {
 	if o.Run.RunID != "" && (strings.HasSuffix(old.GetName(), ".json") || strings.HasSuffix(old.GetName(), ".jsonl")) {
 		data, err := u.download(ctx, old, maxAttestationSize)
 		if err != nil {
 			return "", fmt.Errorf("downloading the existing asset to see which run made it: %w", err)
 		}
-		if fromRun(data, o.Run) {
+		if fromRun(data, o.Run) && sameSubjects(data, a.Data) {
 			return ActionReplacedRerun, nil
 		}
 	}

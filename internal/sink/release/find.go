@@ -43,8 +43,12 @@ func (u *Uploader) findRelease(ctx context.Context, tag string) (*github.Reposit
 	return u.searchReleases(ctx, tag)
 }
 
-// searchReleases pages through the release list for tag.
+// searchReleases pages through the release list for tag and returns the
+// oldest release that has it. Drafts do not own their tag, so concurrent
+// runs may each create a draft for one tag; every run then settles on the
+// oldest (settleDraft), and so does this search.
 func (u *Uploader) searchReleases(ctx context.Context, tag string) (*github.RepositoryRelease, error) {
+	var found *github.RepositoryRelease
 	opt := &github.ListOptions{PerPage: 100}
 	for range maxListPages {
 		var rels []*github.RepositoryRelease
@@ -62,16 +66,16 @@ func (u *Uploader) searchReleases(ctx context.Context, tag string) (*github.Repo
 			return nil, fmt.Errorf("listing releases: %w", err)
 		}
 		for _, r := range rels {
-			if r.GetTagName() == tag {
-				return r, nil
+			if r.GetTagName() == tag && (found == nil || r.GetID() < found.GetID()) {
+				found = r
 			}
 		}
 		if next == 0 {
-			return nil, nil
+			break
 		}
 		opt.Page = next
 	}
-	return nil, nil
+	return found, nil
 }
 
 // createRelease creates the release. When another run created it first
@@ -86,6 +90,9 @@ func (u *Uploader) createRelease(ctx context.Context, tag string, draft bool, co
 		rel, resp, err = u.gh.Repositories.CreateRelease(ctx, u.owner, u.repo, req)
 		return resp, err
 	})
+	if err == nil && draft {
+		return u.settleDraft(ctx, tag, rel)
+	}
 	if err == nil {
 		return rel, true, nil
 	}
@@ -100,6 +107,27 @@ func (u *Uploader) createRelease(ctx context.Context, tag string, draft bool, co
 		return nil, false, fmt.Errorf("creating release: GitHub says it exists, but it cannot be found: %w", err)
 	}
 	return rel, false, nil
+}
+
+// settleDraft makes concurrent runs that each created a draft for tag use
+// one: the oldest release with the tag. A run whose draft is not the
+// oldest deletes it (it is still empty) and uses the oldest instead.
+func (u *Uploader) settleDraft(ctx context.Context, tag string, mine *github.RepositoryRelease) (*github.RepositoryRelease, bool, error) {
+	oldest, err := u.searchReleases(ctx, tag)
+	if err != nil {
+		return nil, false, err
+	}
+	if oldest == nil || oldest.GetID() >= mine.GetID() {
+		return mine, true, nil
+	}
+	err = u.call(ctx, func(ctx context.Context) (*github.Response, error) {
+		return u.gh.Repositories.DeleteRelease(ctx, u.owner, u.repo, mine.GetID())
+	})
+	if err != nil && !isStatus(err, http.StatusNotFound) {
+		return nil, false, fmt.Errorf("another run created a draft release for the tag at the same time; deleting the "+
+			"duplicate draft %d this run created: %w", mine.GetID(), err)
+	}
+	return oldest, false, nil
 }
 
 // isStatus reports whether err is an API answer with that status.

@@ -73,7 +73,8 @@ type AssetResult struct {
 	// Action is "uploaded" (it was not there), "unchanged" (it was there
 	// with the same content) or "replaced" (it was there with different
 	// content and Overwrite was set) or "replaced-rerun" (it was there
-	// with attestations of an earlier attempt of this run).
+	// with attestations of an earlier attempt of this run) or
+	// "kept-rerun" (a concurrent attempt of this run stored its copy).
 	Action string
 }
 
@@ -85,6 +86,10 @@ const (
 	// ActionReplacedRerun replaced an asset that held only attestations
 	// of an earlier attempt of the same workflow run (Options.Run).
 	ActionReplacedRerun = "replaced-rerun"
+	// ActionKeptRerun left in place the copy that a concurrent attempt of
+	// the same workflow run uploaded while this one was replacing the
+	// earlier copy: it attests the same subjects from the same run.
+	ActionKeptRerun = "kept-rerun"
 )
 
 var (

@@ -6,13 +6,17 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 )
 
 // Run identifies the workflow run that makes the attestation. An asset
 // that holds only attestations from the same repository and the same run,
-// any attempt, is a copy from an earlier attempt of this run (a retried
-// step, or "Re-run jobs"), and is replaced without Options.Overwrite.
+// any attempt, and that attests the same subject names, is a copy from an
+// earlier attempt of this run (a retried step, or "Re-run jobs"), and is
+// replaced without Options.Overwrite. Other jobs of the same run (a
+// matrix) attest other subjects; their copy under the same name is not
+// replaced.
 type Run struct {
 	// Repository is owner/name.
 	Repository string
@@ -26,6 +30,9 @@ type Run struct {
 // invocation.configSource.uri (git+<server>/<owner>/<repo>@<ref>) and
 // invocation.environment.github_run_id.
 type statement struct {
+	Subject []struct {
+		Name string `json:"name"`
+	} `json:"subject"`
 	Predicate struct {
 		RunDetails struct {
 			Metadata struct {
@@ -73,20 +80,8 @@ func fromRun(data []byte, run Run) bool {
 
 // runOf reads the repository and run ID from one bundle's statement.
 func runOf(bundleJSON []byte) (repo, runID string, ok bool) {
-	var b struct {
-		DSSE struct {
-			Payload string `json:"payload"`
-		} `json:"dsseEnvelope"`
-	}
-	if json.Unmarshal(bundleJSON, &b) != nil {
-		return "", "", false
-	}
-	payload, err := base64.StdEncoding.DecodeString(b.DSSE.Payload)
-	if err != nil {
-		return "", "", false
-	}
-	var st statement
-	if json.Unmarshal(payload, &st) != nil {
+	st, ok := statementOf(bundleJSON)
+	if !ok {
 		return "", "", false
 	}
 	if id := st.Predicate.RunDetails.Metadata.InvocationID; id != "" {
@@ -96,6 +91,24 @@ func runOf(bundleJSON []byte) (repo, runID string, ok bool) {
 	src, _, _ := strings.Cut(strings.TrimPrefix(inv.ConfigSource.URI, "git+"), "@")
 	repo, ok = repoOf(src)
 	return repo, inv.Environment.RunID, ok && inv.Environment.RunID != ""
+}
+
+// statementOf reads the statement of one bundle's DSSE envelope.
+func statementOf(bundleJSON []byte) (statement, bool) {
+	var b struct {
+		DSSE struct {
+			Payload string `json:"payload"`
+		} `json:"dsseEnvelope"`
+	}
+	var st statement
+	if json.Unmarshal(bundleJSON, &b) != nil {
+		return st, false
+	}
+	payload, err := base64.StdEncoding.DecodeString(b.DSSE.Payload)
+	if err != nil || json.Unmarshal(payload, &st) != nil {
+		return st, false
+	}
+	return st, true
 }
 
 // parseInvocationID splits <server>/<owner>/<repo>/actions/runs/<id>/attempts/<n>.
@@ -120,4 +133,38 @@ func repoOf(repoURL string) (string, bool) {
 		return "", false
 	}
 	return strings.Join(parts[len(parts)-2:], "/"), true
+}
+
+// sameSubjects reports whether two attestation files (a .sigstore.json
+// bundle or a .intoto.jsonl file of bundles) name the same set of
+// subjects. A re-run attests the same artifacts, rebuilt; another job of
+// the same run attests its own.
+func sameSubjects(a, b []byte) bool {
+	sa, oka := subjectNames(a)
+	sb, okb := subjectNames(b)
+	return oka && okb && slices.Equal(sa, sb)
+}
+
+// subjectNames returns the sorted, distinct subject names of every
+// statement in data.
+func subjectNames(data []byte) ([]string, bool) {
+	var names []string
+	each := func(bundleJSON []byte) bool {
+		st, ok := statementOf(bundleJSON)
+		for _, s := range st.Subject {
+			names = append(names, s.Name)
+		}
+		return ok
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	if json.Valid(data) {
+		lines = [][]byte{data} // one bundle, perhaps pretty-printed
+	}
+	for _, l := range lines {
+		if l = bytes.TrimSpace(l); len(l) > 0 && !each(l) {
+			return nil, false
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names), len(names) > 0
 }

@@ -20,6 +20,7 @@ const (
 	EndpointGetReleaseByTag   = "GET /repos/{owner}/{repo}/releases/tags/{tag}"
 	EndpointGetRelease        = "GET /repos/{owner}/{repo}/releases/{release_id}"
 	EndpointUpdateRelease     = "PATCH /repos/{owner}/{repo}/releases/{release_id}"
+	EndpointDeleteRelease     = "DELETE /repos/{owner}/{repo}/releases/{release_id}"
 	EndpointListAssets        = "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
 	EndpointGetAsset          = "GET /repos/{owner}/{repo}/releases/assets/{asset_id}"
 	EndpointDeleteAsset       = "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
@@ -40,6 +41,7 @@ var docs = map[string]string{
 	EndpointGetReleaseByTag:   "https://docs.github.com/rest/releases/releases#get-a-release-by-tag-name",
 	EndpointGetRelease:        "https://docs.github.com/rest/releases/releases#get-a-release",
 	EndpointUpdateRelease:     "https://docs.github.com/rest/releases/releases#update-a-release",
+	EndpointDeleteRelease:     "https://docs.github.com/rest/releases/releases#delete-a-release",
 	EndpointListAssets:        "https://docs.github.com/rest/releases/assets#list-release-assets",
 	EndpointGetAsset:          "https://docs.github.com/rest/releases/assets#get-a-release-asset",
 	EndpointDeleteAsset:       "https://docs.github.com/rest/releases/assets#delete-a-release-asset",
@@ -102,6 +104,7 @@ func (s *Server) routes() []root {
 		{EndpointListAssets, "GET", split("/repos/{owner}/{repo}/releases/{release_id}/assets"), true, s.listAssets},
 		{EndpointGetRelease, "GET", split("/repos/{owner}/{repo}/releases/{release_id}"), true, s.getRelease},
 		{EndpointUpdateRelease, "PATCH", split("/repos/{owner}/{repo}/releases/{release_id}"), true, s.updateRelease},
+		{EndpointDeleteRelease, "DELETE", split("/repos/{owner}/{repo}/releases/{release_id}"), true, s.deleteRelease},
 		{EndpointCreateAttestation, "POST", split("/repos/{owner}/{repo}/attestations"), true, s.createAttestation},
 		{EndpointListRepoAttestations, "GET", split("/repos/{owner}/{repo}/attestations/{subject_digest}"), true, s.listRepoAttestations},
 		{EndpointListOrgAttestations, "GET", split("/orgs/{org}/attestations/{subject_digest}"), true, s.listOrgAttestations},

@@ -291,3 +291,22 @@ func (s *Server) applyEdit(rp *repo, rel *release, e releaseEdit) {
 		}
 	}
 }
+
+// deleteRelease deletes a release and its assets: 204, or 404 when it
+// does not exist. The tag stays, as at GitHub.
+func (s *Server) deleteRelease(w http.ResponseWriter, r *http.Request, p params) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rp, rel := s.releaseFor(p)
+	if rel == nil {
+		notFound(w, EndpointDeleteRelease)
+		return
+	}
+	for i, x := range rp.releases {
+		if x == rel {
+			rp.releases = append(rp.releases[:i], rp.releases[i+1:]...)
+			break
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -19,7 +20,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/provenant/provenant/internal/action"
 	"github.com/provenant/provenant/internal/httpretry"
+	"github.com/provenant/provenant/internal/redact"
 	"github.com/provenant/provenant/internal/signing"
 	"github.com/provenant/provenant/internal/sink/ghapi"
 	"github.com/provenant/provenant/internal/sink/oci"
@@ -27,6 +30,7 @@ import (
 	"github.com/provenant/provenant/internal/testing/fakegithub"
 	"github.com/provenant/provenant/internal/testing/fakeoidc"
 	"github.com/provenant/provenant/internal/testing/fakesigstore"
+	"github.com/provenant/provenant/internal/testing/faketuf"
 	"github.com/provenant/provenant/internal/testing/faultproxy"
 )
 
@@ -52,9 +56,85 @@ type service struct {
 var services = []service{
 	{name: "Fulcio", method: http.MethodPost, path: fakesigstore.SigningCertPath, setup: sigstoreSetup(true)},
 	{name: "TSA", method: http.MethodPost, path: fakesigstore.TimestampPath, setup: sigstoreSetup(false)},
+	{name: "GitHub OIDC token endpoint", method: http.MethodGet, path: "/token", setup: tokenSetup},
 	{name: "GitHub REST API (release)", path: "/", setup: githubSetup},
 	{name: "registry, referrers API", path: "/v2/", setup: registrySetup(true)},
 	{name: "registry, fallback tag", path: "/v2/", setup: registrySetup(false)},
+	{name: "TUF repository", method: http.MethodGet, path: "/", setup: tufSetup},
+}
+
+// requestToken is the Actions runtime's credential for the token
+// endpoint; no message may show it.
+const requestToken = "runtime-request-credential-6b1f0c"
+
+// tokenSetup fetches the OIDC token through the proxy in front of the
+// Actions token endpoint, as the action does. Fetching writes nothing;
+// the check is that no form of the request credential is in the message.
+func tokenSetup(t *testing.T) (*faultproxy.Proxy, func(context.Context) error, func(*testing.T)) {
+	issuer := fakeoidc.NewTestServer(t, fakeoidc.WithRequestToken(requestToken))
+	p := faultproxy.New(t, issuer.URL)
+	env := map[string]string{
+		"ACTIONS_ID_TOKEN_REQUEST_URL":   p.URL + strings.TrimPrefix(issuer.TokenRequestURL(), issuer.URL),
+		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": requestToken,
+	}
+	e, err := action.New(action.WithGetenv(func(k string) string { return env[k] }), action.WithWriter(io.Discard),
+		action.WithHTTPClient(&http.Client{Transport: shortTransport()}), action.WithTokenRetry(httpretry.WithSleep(noSleep)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last error
+	op := func(ctx context.Context) error {
+		tok, err := e.Token(ctx, "sigstore")
+		if err == nil && tok == "" {
+			err = errors.New("no token")
+		}
+		last = err
+		return err
+	}
+	return p, op, func(t *testing.T) {
+		for _, form := range redact.Forms(requestToken) {
+			if strings.Contains(last.Error(), form) {
+				t.Errorf("the message shows the request credential: %v", last)
+			}
+		}
+	}
+}
+
+// tufSetup loads GitHub's instance, whose trusted root comes from a TUF
+// repository, through the proxy in front of the repository. A failed
+// update must not leave a cache that breaks the next load.
+func tufSetup(t *testing.T) (*faultproxy.Proxy, func(context.Context) error, func(*testing.T)) {
+	ss := fakesigstore.NewTestServer(t)
+	tr, err := ss.TrustedRootJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := ss.SigningConfigJSON(ss.FulcioURL(), ss.TSAURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := faketuf.NewTestServer(t, map[string][]byte{"trusted_root.json": tr})
+	p := faultproxy.New(t, repo.URL)
+	cache := t.TempDir()
+	load := func(ctx context.Context, base string) error {
+		rt, err := httpretry.New(httpretry.WithInner(shortTransport()), httpretry.WithSleep(noSleep))
+		if err != nil {
+			return err
+		}
+		inst, err := signing.LoadInstance(ctx, signing.Source{Sigstore: signing.GitHub, CacheDir: cache},
+			signing.WithTUF(signing.GitHub, signing.TUFRepository{BaseURL: base, Root: repo.InitialRoot()}),
+			signing.WithSigningConfig(signing.GitHub, sc), signing.WithCacheValidity(0), signing.WithTUFTransport(rt))
+		if err == nil && len(inst.TrustedRoot.FulcioCertificateAuthorities()) == 0 {
+			err = errors.New("the trusted root has no certificate authority")
+		}
+		return err
+	}
+	op := func(ctx context.Context) error { return load(ctx, p.URL) }
+	return p, op, func(t *testing.T) {
+		if err := load(t.Context(), repo.URL); err != nil {
+			t.Errorf("after the failed update, loading with the same cache fails: %v", err)
+		}
+	}
 }
 
 // sigstoreSetup signs through the proxy in front of Fulcio or the TSA.
