@@ -106,6 +106,11 @@ func (f *verifyFlags) policy(host string) (policy.Policy, error) {
 	case p.SourceURI == "" && f.owner != "":
 		p.SourceOwner = host + "/" + f.owner
 	}
+	if (f.repo != "" || f.owner != "") && p.SignerWorkflow == "" && p.BuilderID == "" {
+		// As gh: the signer must be a workflow of the repository (or
+		// owner) unless another signer is named.
+		p.SignerRepository = host + "/" + f.repo + f.owner
+	}
 	refs := 0
 	for _, r := range []struct{ v, prefix string }{{f.sourceRef, ""}, {f.sourceTag, "refs/tags/"}, {f.sourceBranch, "refs/heads/"}} {
 		if r.v != "" {

@@ -38,12 +38,19 @@ type Policy struct {
 	// "refs/tags/v1.2.3".
 	SourceRef string
 	// BuilderID is the builder: exact ("https://github.com/o/r/.github/
-	// workflows/x.yml@refs/tags/v1") or, without "@", the builder's name,
-	// which then must also be at a tag.
+	// workflows/x.yml@refs/tags/v1", or "@v1" for the tag) or, without "@",
+	// the builder's name, which then must also be at a tag. It is the
+	// certificate identity, except for slsa-github-generator's delegated
+	// builders (BYOB), where it is the predicate's builder.id.
 	BuilderID string
 	// SignerWorkflow is the workflow that signed, "owner/repo/path" with or
 	// without the host, at any ref.
 	SignerWorkflow string
+	// SignerRepository, "host/owner/repo" or "host/owner", is where the
+	// workflow that signed (the certificate identity) must live: gh
+	// attestation verify's default for --repo and --owner, so that a
+	// reusable workflow of another repository is accepted only when named.
+	SignerRepository string
 	// Issuer is the OIDC issuer in the certificate.
 	Issuer string
 	// PredicateTypes are the accepted predicate types; empty accepts
@@ -215,15 +222,6 @@ func Evaluate(p Policy, e Evidence) Verdict {
 	if p.SourceRef != "" {
 		add("source ref", ext.SourceRepositoryRef == p.SourceRef, "certificate source ref %q, want %q", ext.SourceRepositoryRef, p.SourceRef)
 	}
-	if p.BuilderID != "" {
-		if strings.Contains(p.BuilderID, "@") {
-			add("builder", e.SAN == p.BuilderID, "builder (certificate identity) %q, want %q", e.SAN, p.BuilderID)
-		} else {
-			name, ref, _ := strings.Cut(e.SAN, "@")
-			ok := name == p.BuilderID && strings.HasPrefix(ref, "refs/tags/")
-			add("builder", ok, "builder (certificate identity) %q, want %q at a tag (refs/tags/…)", e.SAN, p.BuilderID)
-		}
-	}
 	if p.SignerWorkflow != "" {
 		got, _, _ := strings.Cut(trimScheme(e.SAN), "@")
 		want := trimScheme(p.SignerWorkflow)
@@ -231,6 +229,11 @@ func Evaluate(p Policy, e Evidence) Verdict {
 			_, got, _ = strings.Cut(got, "/")
 		}
 		add("signer workflow", got == want, "signing workflow %q, want %q", got, want)
+	}
+	if p.SignerRepository != "" {
+		want := "https://" + trimScheme(strings.TrimSuffix(p.SignerRepository, "/")) + "/"
+		ok := len(e.SAN) > len(want) && strings.EqualFold(e.SAN[:len(want)], want)
+		add("signer repository", ok, "signing workflow %q, want a workflow of %q (a reusable workflow of another repository must be named as the signer)", e.SAN, strings.TrimSuffix(want, "/"))
 	}
 	if p.DenySelfHosted {
 		add("runner", ext.RunnerEnvironment == "github-hosted", "runner environment %q, want github-hosted", ext.RunnerEnvironment)
@@ -252,8 +255,35 @@ func Evaluate(p Policy, e Evidence) Verdict {
 	// every predicate in Statement v0.1, and the two differ in nothing
 	// checked here.
 	add("statement type", st.Type == statementV1 || st.Type == statementV01, "statement type %q, want %q (or %q)", st.Type, statementV1, statementV01)
-	checkPredicate(&v, p, e, st.PredicateType, st.Predicate, add)
+	builder := checkPredicate(&v, p, e, st.PredicateType, st.Predicate, add)
+	checkBuilder(p, e.SAN, builder, add)
 	return v
+}
+
+// checkBuilder compares the policy's builder with the certificate
+// identity or, for slsa-github-generator's delegated builders, with the
+// builder the trusted delegator recorded in the predicate (byob, "" for
+// others). A ref written as "@v1.2.3" means "@refs/tags/v1.2.3", as in
+// slsa-verifier's --builder-id.
+func checkBuilder(p Policy, san, byob string, add addFunc) {
+	if p.BuilderID == "" {
+		return
+	}
+	got, what := san, "builder (certificate identity)"
+	if byob != "" {
+		got, what = byob, "builder (predicate builder.id, vouched for by slsa-github-generator's delegator)"
+	}
+	want, wantRef, exact := strings.Cut(p.BuilderID, "@")
+	name, ref, _ := strings.Cut(got, "@")
+	if !exact {
+		ok := name == want && strings.HasPrefix(ref, "refs/tags/")
+		add("builder", ok, "%s %q, want %q at a tag (refs/tags/…)", what, got, p.BuilderID)
+		return
+	}
+	if !strings.HasPrefix(wantRef, "refs/") {
+		wantRef = "refs/tags/" + wantRef
+	}
+	add("builder", name == want && ref == wantRef, "%s %q, want %q", what, got, p.BuilderID)
 }
 
 // agree requires a predicate field to equal the certificate's value; an
