@@ -170,6 +170,39 @@ func TestVerify_slsaVerifierSamples(t *testing.T) {
 		{"generic_push_v14.2_other_artifact", with(jsonl("sha256:2892146b063a94cb4a4318c0e98d38af12dcf2b1e29237486b58463b59607bbd",
 			"gha_generic", "v2.1.0", "push-v14.2"), "--source-uri", examplePackage), false, []string{"artifact not in the statement's subjects"}},
 	}
+	// Versioned tags, as slsa-verifier's tests give them for each tag.
+	for _, v := range []struct {
+		artifact, version string
+		ok                bool
+	}{
+		{"push-v13.0.30", "v13.0.30", true}, {"push-v13.0.30", "v13.0", true}, {"push-v13.0.30", "v13", true},
+		{"push-v13.0.30", "v2", false}, {"push-v13.0.30", "v13.1", false}, {"push-v13.0.30", "v12.9", false},
+		{"push-v13.0.30", "v13.0.29", false}, {"push-v13.0.30", "v13.0.31", false},
+		{"push-v14", "v14", true}, {"push-v14", "v14.0", true}, {"push-v14", "v14.1", false}, {"push-v14", "v15", false},
+		{"push-v14.2", "v14.2", true}, {"push-v14.2", "v14", true}, {"push-v14.2", "v14.2.1", false}, {"push-v14.2", "v14.1", false},
+		{"workflow_dispatch", "v1", false},
+	} {
+		var want []string
+		if !v.ok {
+			want = []string{"source versioned tag"}
+		}
+		cases = append(cases, sampleCase{"delegator_" + v.artifact + "_versioned_" + v.version,
+			with(byob("gha_delegator", "v2.1.0", v.artifact), "--source-uri", examplePackage, "--builder-id", exampleTRW,
+				"--source-versioned-tag", v.version), v.ok, want})
+	}
+	cases = append(cases,
+		sampleCase{"container_based_versioned_v13", with(containerBased("push-v13.0.30"), "--source-uri", examplePackage,
+			"--source-versioned-tag", "v13"), true, nil},
+		sampleCase{"container_based_dispatch_versioned", with(container, "--source-uri", examplePackage, "--source-versioned-tag", "v1"), false,
+			[]string{"source versioned tag"}},
+		sampleCase{"generic_versioned_v14.2", with(jsonl(genericBinary, "gha_generic", "v2.1.0", "push-v14.2"), "--source-uri", examplePackage,
+			"--source-versioned-tag", "v14.2"), true, nil},
+		sampleCase{"generic_versioned_v14.2.3", with(jsonl(genericBinary, "gha_generic", "v2.1.0", "push-v14.2"), "--source-uri", examplePackage,
+			"--source-versioned-tag", "v14.2.3"), false, []string{"source versioned tag"}},
+		// A versioned tag and a branch cannot both hold.
+		sampleCase{"gradle_versioned_and_branch", with(gradle, "--source-uri", examplePackage, "--source-versioned-tag", "v14",
+			"--source-branch", "main"), false, []string{"source ref"}},
+	)
 	runSampleCases(t, cases)
 }
 

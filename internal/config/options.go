@@ -131,6 +131,7 @@ var table = []Spec{
 	{Name: "source-ref", Description: "Full git ref the build must come from, e.g. `refs/tags/v1.2.3`.", Commands: verifyOnly},
 	{Name: "source-tag", Description: "Tag the build must come from (`refs/tags/TAG`).", Commands: verifyOnly},
 	{Name: "source-branch", Description: "Branch the build must come from (`refs/heads/BRANCH`).", Commands: verifyOnly},
+	{Name: "source-versioned-tag", Description: "Semantic version the build's tag must have, as slsa-verifier's flag: `v1` accepts tags v1.x.y, `v1.2` tags v1.2.y, `v1.2.3` only v1.2.3.", Commands: verifyOnly},
 	{Name: "builder-id", Description: "Builder: exact (`URL@ref`), or its URL without `@ref`, which must then be at a tag.", Commands: verifyOnly},
 	{Name: "signer-workflow", Description: "Workflow that signed: `OWNER/REPO/.github/workflows/FILE.yml` (host optional), at any ref.", Commands: verifyOnly},
 	{Name: "cert-oidc-issuer", Default: "https://token.actions.githubusercontent.com", Description: "OIDC issuer the certificate must name.", Commands: verifyOnly},

@@ -175,3 +175,33 @@ func TestCheckBuilder_shortTag(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionedTag holds the cases of slsa-verifier's versioned-tag
+// regression tests for its v13.0.30, v14 and v14.2 samples.
+func TestVersionedTag(t *testing.T) {
+	for _, tc := range []struct {
+		tag, want string
+		ok        bool
+	}{
+		{"v13.0.30", "v13.0.30", true}, {"v13.0.30", "v13.0", true}, {"v13.0.30", "v13", true},
+		{"v13.0.30", "v2", false}, {"v13.0.30", "v0", false}, {"v13.0.30", "v13.1", false}, {"v13.0.30", "v12.9", false},
+		{"v13.0.30", "v13.0.29", false}, {"v13.0.30", "v13.0.31", false},
+		{"v14", "v14", true}, {"v14", "v14.0", true}, {"v14", "v14.1", false}, {"v14", "v13", false}, {"v14", "v15", false},
+		{"v14", "v13.2", false}, {"v14", "v0", false},
+		{"v14.2", "v14.2", true}, {"v14.2", "v14", true}, {"v14.2", "v14.2.1", false}, {"v14.2", "v14.2.3", false},
+		{"v14.2", "v14.1", false}, {"v14.2", "v14.1.1", false}, {"v14.2", "v14.3.1", false}, {"v14.2", "v15.1", false},
+		{"v1.2.3-rc.1", "v1.2", true}, {"v1.2.3-rc.1", "v1.2.3", false}, {"v1.2.3+build.5", "v1.2.3", true},
+		{"release-1", "v1", false},
+	} {
+		ok, why := versionedTag("refs/tags/"+tc.tag, tc.want)
+		if ok != tc.ok {
+			t.Errorf("tag %s, version %s: %t (%s), want %t", tc.tag, tc.want, ok, why, tc.ok)
+		}
+	}
+	if ok, _ := versionedTag("refs/heads/v1", "v1"); ok {
+		t.Error("a branch named v1 is a tag of version v1")
+	}
+	if err := (Policy{AnySource: true, SourceVersionedTag: "1.2"}).Validate(); err == nil {
+		t.Error("version 1.2 (no v) accepted")
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/mod/semver"
+
 	"github.com/provenant/provenant/internal/intoto"
 )
 
@@ -37,6 +39,11 @@ type Policy struct {
 	// SourceRef is the full git ref the build must come from, e.g.
 	// "refs/tags/v1.2.3".
 	SourceRef string
+	// SourceVersionedTag is a semantic version, "v1", "v1.2" or "v1.2.3":
+	// the build must come from a tag of that version, as slsa-verifier's
+	// --source-versioned-tag (v1 accepts v1.0.0 and v1.4.2, v1.2 accepts
+	// v1.2.7, v1.2.3 only v1.2.3 and v1.2.3+build).
+	SourceVersionedTag string
 	// BuilderID is the builder: exact ("https://github.com/o/r/.github/
 	// workflows/x.yml@refs/tags/v1", or "@v1" for the tag) or, without "@",
 	// the builder's name, which then must also be at a tag. It is the
@@ -170,6 +177,9 @@ func (p Policy) Validate() error {
 	if p.SourceRef != "" && !strings.HasPrefix(p.SourceRef, "refs/") {
 		return &FieldError{Field: "SourceRef", Value: p.SourceRef, Want: "a full ref such as refs/tags/v1.2.3 or refs/heads/main"}
 	}
+	if p.SourceVersionedTag != "" && !semver.IsValid(p.SourceVersionedTag) {
+		return &FieldError{Field: "SourceVersionedTag", Value: p.SourceVersionedTag, Want: "a semantic version such as v1, v1.2 or v1.2.3"}
+	}
 	for _, t := range p.PredicateTypes {
 		if t != SLSAv1 && t != SLSAv02 {
 			return &FieldError{Field: "PredicateTypes", Value: t, Want: SLSAv1 + " or " + SLSAv02}
@@ -229,6 +239,10 @@ func Evaluate(p Policy, e Evidence) Verdict {
 			_, got, _ = strings.Cut(got, "/")
 		}
 		add("signer workflow", got == want, "signing workflow %q, want %q", got, want)
+	}
+	if p.SourceVersionedTag != "" {
+		ok, why := versionedTag(ext.SourceRepositoryRef, p.SourceVersionedTag)
+		add("source versioned tag", ok, "certificate source ref %q, want a tag of version %s: %s", ext.SourceRepositoryRef, p.SourceVersionedTag, why)
 	}
 	if p.SignerRepository != "" {
 		want := "https://" + trimScheme(strings.TrimSuffix(p.SignerRepository, "/")) + "/"
@@ -311,4 +325,28 @@ func trimScheme(s string) string {
 		return rest
 	}
 	return s
+}
+
+// versionedTag reports whether ref is a tag of the semantic version want
+// ("v1", "v1.2" or "v1.2.3"), comparing each part want gives; the
+// build metadata of the tag is ignored, its pre-release is part of the
+// patch.
+func versionedTag(ref, want string) (bool, string) {
+	tag, ok := strings.CutPrefix(ref, "refs/tags/")
+	if !ok {
+		return false, "not a tag"
+	}
+	got := semver.Canonical(tag)
+	if got == "" {
+		return false, fmt.Sprintf("tag %q is not a semantic version", tag)
+	}
+	w := strings.Split(strings.TrimSuffix(want, semver.Build(want)), ".")
+	g := strings.SplitN(got, ".", 3)
+	names := []string{"major", "minor", "patch"}
+	for i := range w {
+		if w[i] != g[i] {
+			return false, fmt.Sprintf("%s version %s, want %s", names[i], g[i], w[i])
+		}
+	}
+	return true, "it is " + tag
 }
