@@ -302,6 +302,8 @@ func TestVerify_npmSamples(t *testing.T) {
 func TestVerify_ghSamples(t *testing.T) {
 	const gh = samples + "gh/"
 	tgz := gh + "sigstore-js-2.1.0.tgz"
+	sigstoreJS220 := []string{"--digest", "sha512:7dc53d7251f012cb36fccff5d4514cf09c1ce0f8c181b857a0db24a0ae60ba82b4a8640149e51b419449f81d9f0c522f8727f482a09a3eb7a5f66b336e1031ba",
+		"--trusted-root", pgRoot, "--owner", "sigstore"}
 	cases := []sampleCase{
 		{"two_bundles", []string{tgz, "--provenance-path", gh + "sigstore-js-2.1.0_with_2_bundles.jsonl", "--trusted-root", gh + "trusted_root.json",
 			"--source-uri", "github.com/sigstore/sigstore-js", "--source-branch", "main"}, true, []string{"OK"}},
@@ -311,6 +313,16 @@ func TestVerify_ghSamples(t *testing.T) {
 			"--bundle", samples + "sigstore-go/sigstore.js@2.0.0-provenance.sigstore.json", "--trusted-root", pgRoot,
 			"--source-uri", "github.com/sigstore/sigstore-js", "--source-branch", "main"}, true,
 			[]string{"https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1", "commit f0b49a04e5a62250e0f60fb128004a73110fe311"}},
+		// sigstore@2.2.0's provenance as bundle v0.2 and v0.3, which gh's
+		// integration test verified with --owner sigstore (gh since 2.55
+		// refuses bundles before v0.3).
+		{"sigstore_js_2.2.0_bundle_v0.2", with(sigstoreJS220, "--bundle", gh+"sigstore.js-2.2.0.bundle.json"), true,
+			[]string{"built by     https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main"}},
+		{"sigstore_js_2.2.0_bundle_v0.3", with(sigstoreJS220, "--bundle", gh+"sigstore.js-3.0.0.bundle.json"), true, nil},
+		{"sigstore_js_2.2.0_other_owner", []string{"--digest", sigstoreJS220[1], "--bundle", gh + "sigstore.js-3.0.0.bundle.json",
+			"--trusted-root", pgRoot, "--owner", "sigstore-js"}, false, []string{"source owner", "signer repository"}},
+		{"invalid_mismatched_signatures", []string{tgz, "--bundle", gh + "sigstoreBundle-invalid-mismatched-signatures.json", "--trusted-root", pgRoot,
+			"--owner", "sigstore"}, false, []string{"transparency log entry"}},
 	}
 	runSampleCases(t, cases)
 }
