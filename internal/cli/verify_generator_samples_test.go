@@ -326,3 +326,52 @@ func TestVerify_ghSamples(t *testing.T) {
 	}
 	runSampleCases(t, cases)
 }
+
+// TestVerify_githubInstanceSamples checks attestations signed on GitHub's
+// own Sigstore instance (GitHub's Fulcio and timestamp authority, no
+// transparency log) and one of the same prober on public-good, under a
+// trusted root file holding both instances as gh attestation
+// trusted-root prints them. gh 2.83.0 verifies cli/cli's sample with it
+// and refuses its copies without certificate or verification material.
+func TestVerify_githubInstanceSamples(t *testing.T) {
+	const (
+		gh     = samples + "gh/"
+		am     = samples + "automata/"
+		roots  = am + "trusted_root.jsonl"
+		prober = "actions/attest-build-provenance"
+	)
+	whl := gh + "github_provenance_demo-0.0.12-py3-none-any.whl"
+	demo := func(bundle string) []string {
+		return []string{whl, "--provenance-path", gh + "github_provenance_demo-0.0.12-py3-none-any-" + bundle + ".jsonl", "--trusted-root", roots}
+	}
+	probe := func(run, digest string) []string {
+		return []string{"--digest", "sha256:" + digest, "--bundle", am + "actions-attest-build-provenance-attestation-" + run + ".sigstore.json",
+			"--trusted-root", roots}
+	}
+	cases := []sampleCase{
+		{"demo", with(demo("bundle"), "--repo", "actions/attest-demo"), true,
+			[]string{"trusted root " + roots + " line 2", "build-python.yml@refs/heads/main"}},
+		{"demo_signer_workflow", with(demo("bundle"), "--repo", "actions/attest-demo", "--signer-workflow", "actions/attest-demo/.github/workflows/build-python.yml"),
+			true, nil},
+		{"demo_other_repo", with(demo("bundle"), "--repo", "actions/attest-build-provenance"), false, []string{"source repository", "signer repository"}},
+		{"demo_public_good_root_only", []string{whl, "--provenance-path", gh + "github_provenance_demo-0.0.12-py3-none-any-bundle.jsonl",
+			"--trusted-root", pgRoot, "--repo", "actions/attest-demo"}, false, []string{"transparency log entry"}},
+		{"demo_missing_cert", with(demo("bundle-missing-cert"), "--repo", "actions/attest-demo"), false, []string{"missing bundle content"}},
+		{"demo_missing_verification_material", with(demo("bundle-missing-verification-material"), "--repo", "actions/attest-demo"), false,
+			[]string{"missing verification material"}},
+		{"prober_github_2025-11-18", with(probe("13531551", "b03d18ed0a16864ef2d2e559c660159a2170b9d086a1f42f570b1679326b90e6"), "--repo", prober), true,
+			[]string{"https://actions.github.io/buildtypes/workflow/v1", "prober.yml@refs/heads/main", "line 2"}},
+		{"prober_public_good_2025-11-18", with(probe("13532655", "bb030cb9e028ff6d4051f2103b3b08f7e3928aa80a7d3626cef6e2553dc714b8"), "--repo", prober),
+			true, []string{"line 1"}},
+		{"prober_github_2025-11-19", with(probe("13581567", "658913cfebe8a49165264e2b5e54ad99b3bdbfbc8cd281b3cfaa949a21588f18"), "--repo", prober,
+			"--source-branch", "main"), true, nil},
+		{"prober_github_2025-11-21", with(probe("13739985", "f4a0d47c6bdbf3bdbe3478a043b7030fcef5fdf34be90d841891803c2efe9fc5"), "--repo", prober,
+			"--signer-workflow", prober+"/.github/workflows/prober.yml"), true, nil},
+		{"prober_github_other_artifact", with(probe("13739985", "b03d18ed0a16864ef2d2e559c660159a2170b9d086a1f42f570b1679326b90e6"), "--repo", prober),
+			false, []string{"artifact not in the statement's subjects"}},
+		{"prober_github_tampered", []string{"--digest", "sha256:b03d18ed0a16864ef2d2e559c660159a2170b9d086a1f42f570b1679326b90e6",
+			"--bundle", tamperPayload(t, am+"actions-attest-build-provenance-attestation-13531551.sigstore.json"), "--trusted-root", roots, "--repo", prober},
+			false, []string{"signature"}},
+	}
+	runSampleCases(t, cases)
+}
