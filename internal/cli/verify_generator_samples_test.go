@@ -9,8 +9,9 @@ import (
 )
 
 // sampleCase is one verification of a real sample: the arguments, whether
-// it must verify, and what the output must hold (for a refusal, the name
-// of the check that failed).
+// it must verify, and what the verdict on stdout (or, when there is none,
+// the error on stderr) must hold: for a refusal, the name of the check
+// that failed.
 type sampleCase struct {
 	name string
 	args []string
@@ -26,8 +27,12 @@ func runSampleCases(t *testing.T, cases []sampleCase) {
 			if (code == ExitOK) != tc.ok {
 				t.Fatalf("exit %d, want success %t:\n%s%s", code, tc.ok, stdout, stderr)
 			}
+			out := stdout
+			if out == "" {
+				out = stderr
+			}
 			for _, w := range tc.want {
-				if !strings.Contains(stdout, w) {
+				if !strings.Contains(out, w) {
 					t.Errorf("output does not hold %q:\n%s%s", w, stdout, stderr)
 				}
 			}
