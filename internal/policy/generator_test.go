@@ -190,7 +190,8 @@ func TestVersionedTag(t *testing.T) {
 		{"v14", "v13.2", false}, {"v14", "v0", false},
 		{"v14.2", "v14.2", true}, {"v14.2", "v14", true}, {"v14.2", "v14.2.1", false}, {"v14.2", "v14.2.3", false},
 		{"v14.2", "v14.1", false}, {"v14.2", "v14.1.1", false}, {"v14.2", "v14.3.1", false}, {"v14.2", "v15.1", false},
-		{"v1.2.3-rc.1", "v1.2", true}, {"v1.2.3-rc.1", "v1.2.3", false}, {"v1.2.3+build.5", "v1.2.3", true},
+		{"v1.2.3-rc.1", "v1.2", true}, {"v1.2.3-rc.1", "v1.2.3", false}, {"v1.2.3-rc.1", "v1.2.3-rc.1", true},
+		{"v1.2.3", "v1.2.3-rc.1", false}, {"v1.2.3+build.5", "v1.2.3", true}, {"v1.2.3", "v1.2.3+build.7", true},
 		{"release-1", "v1", false},
 	} {
 		ok, why := versionedTag("refs/tags/"+tc.tag, tc.want)

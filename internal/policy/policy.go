@@ -340,7 +340,7 @@ func versionedTag(ref, want string) (bool, string) {
 	if got == "" {
 		return false, fmt.Sprintf("tag %q is not a semantic version", tag)
 	}
-	w := strings.Split(strings.TrimSuffix(want, semver.Build(want)), ".")
+	w := strings.SplitN(strings.TrimSuffix(want, semver.Build(want)), ".", 3)
 	g := strings.SplitN(got, ".", 3)
 	names := []string{"major", "minor", "patch"}
 	for i := range w {
