@@ -26,7 +26,7 @@ certificate. Exit 0 only when every artifact verifies.`
 type verifyFlags struct {
 	provenance, bundles, digests, roots, inputs, predicateTypes []string
 	sigstore, format, printTo                                   string
-	sourceURI, sourceRef, sourceTag, sourceBranch               string
+	sourceURI, sourceRef, sourceTag, sourceBranch, versionedTag string
 	builderID, signerWorkflow, issuer                           string
 	repo, owner, rekorURL                                       string
 	anySource, denySelfHosted, knownBuildType, offline          bool
@@ -80,7 +80,7 @@ func verifyFlagsFrom(src config.Source) (verifyFlags, error) {
 		roots: o.list("trusted-root"), inputs: o.list("build-workflow-input"), predicateTypes: o.list("predicate-type"),
 		sigstore: o.str("sigstore"), format: o.str("format"), printTo: o.str("print-provenance"),
 		sourceURI: o.str("source-uri"), sourceRef: o.str("source-ref"), sourceTag: o.str("source-tag"),
-		sourceBranch: o.str("source-branch"), builderID: o.str("builder-id"), signerWorkflow: o.str("signer-workflow"),
+		sourceBranch: o.str("source-branch"), versionedTag: o.str("source-versioned-tag"), builderID: o.str("builder-id"), signerWorkflow: o.str("signer-workflow"),
 		issuer: o.str("cert-oidc-issuer"), anySource: o.boolean("insecure-any-source"),
 		denySelfHosted: o.boolean("deny-self-hosted-runners"), knownBuildType: o.boolean("require-known-build-type"),
 		repo: o.str("repo"), owner: o.str("owner"), rekorURL: o.str("rekor-url"), offline: o.boolean("offline"),
@@ -91,7 +91,7 @@ func verifyFlagsFrom(src config.Source) (verifyFlags, error) {
 // policy builds the policy; host is the GitHub server's host, which
 // --repo and --owner name repositories on.
 func (f *verifyFlags) policy(host string) (policy.Policy, error) {
-	p := policy.Policy{SourceURI: f.sourceURI, AnySource: f.anySource, BuilderID: f.builderID,
+	p := policy.Policy{SourceURI: f.sourceURI, AnySource: f.anySource, BuilderID: f.builderID, SourceVersionedTag: f.versionedTag,
 		SignerWorkflow: f.signerWorkflow, Issuer: f.issuer, DenySelfHosted: f.denySelfHosted,
 		RequireKnownBuildType: f.knownBuildType}
 	switch {
@@ -105,6 +105,11 @@ func (f *verifyFlags) policy(host string) (policy.Policy, error) {
 		p.SourceURI = host + "/" + f.repo
 	case p.SourceURI == "" && f.owner != "":
 		p.SourceOwner = host + "/" + f.owner
+	}
+	if (f.repo != "" || f.owner != "") && p.SignerWorkflow == "" && p.BuilderID == "" {
+		// As gh: the signer must be a workflow of the repository (or
+		// owner) unless another signer is named.
+		p.SignerRepository = host + "/" + f.repo + f.owner
 	}
 	refs := 0
 	for _, r := range []struct{ v, prefix string }{{f.sourceRef, ""}, {f.sourceTag, "refs/tags/"}, {f.sourceBranch, "refs/heads/"}} {
@@ -177,7 +182,7 @@ func runVerify(ctx context.Context, s *session, args []string) error {
 // build: then any workflow of it, on any ref (a pull request's branch
 // included), is accepted.
 func looseSource(p policy.Policy) string {
-	if p.SourceURI == "" || p.SourceRef != "" || p.BuilderID != "" || p.SignerWorkflow != "" {
+	if p.SourceURI == "" || p.SourceRef != "" || p.SourceVersionedTag != "" || p.BuilderID != "" || p.SignerWorkflow != "" {
 		return ""
 	}
 	return fmt.Sprintf("only --source-uri %s constrains the build: any workflow of that repository on any ref is accepted; "+

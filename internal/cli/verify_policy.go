@@ -9,10 +9,11 @@ import (
 
 // policyFlags names the flag that sets each policy field.
 var policyFlags = map[string]string{
-	"SourceURI":      "--source-uri",
-	"SourceOwner":    "--owner",
-	"SourceRef":      "--source-ref",
-	"PredicateTypes": "--predicate-type",
+	"SourceURI":          "--source-uri",
+	"SourceOwner":        "--owner",
+	"SourceRef":          "--source-ref",
+	"SourceVersionedTag": "--source-versioned-tag",
+	"PredicateTypes":     "--predicate-type",
 }
 
 // policyUsage says a policy mistake in terms of the verify command line.

@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -26,15 +27,34 @@ const (
 	// buildTypeProvenantV02 is provenant's v0.2 layout, the generic
 	// generator's.
 	buildTypeProvenantV02 = "https://github.com/provenant/provenant/generic@v1"
+	// BuildTypeDelegator is slsa-github-generator's SLSA v1.0 build type
+	// for delegated builders (BYOB: its Maven and Gradle builders, and
+	// builders of other repositories): the certificate names the
+	// delegator workflow, builder.id the builder that called it.
+	BuildTypeDelegator = "https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0"
+	// BuildTypeContainerBased is slsa-github-generator's container-based
+	// builder (SLSA v1.0).
+	BuildTypeContainerBased = "https://slsa.dev/container-based-build/v0.1?draft"
+	// generatorWorkflows is where slsa-github-generator's reusable
+	// workflows live.
+	generatorWorkflows = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"
 )
+
+// delegators are slsa-github-generator's delegator workflows, the only
+// signers whose predicate's builder.id is trusted to name the builder.
+var delegators = []string{
+	generatorWorkflows + "delegator_generic_slsa3.yml",
+	generatorWorkflows + "delegator_lowperms-generic_slsa3.yml",
+}
 
 type addFunc func(name string, ok bool, format string, args ...any)
 
 // checkPredicate compares the predicate with the certificate by the rules
 // of its build type. A build type provenant does not know is accepted on
 // the certificate alone with a warning, unless the policy requires a known
-// one.
-func checkPredicate(v *Verdict, p Policy, e Evidence, predicateType string, raw json.RawMessage, add addFunc) {
+// one. It returns the builder a delegated build's predicate names (see
+// checkGeneratorV1), "" for others.
+func checkPredicate(v *Verdict, p Policy, e Evidence, predicateType string, raw json.RawMessage, add addFunc) string {
 	var head struct {
 		BuildType       string `json:"buildType"`
 		BuildDefinition struct {
@@ -43,7 +63,7 @@ func checkPredicate(v *Verdict, p Policy, e Evidence, predicateType string, raw 
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
 		add("predicate", false, "the predicate does not parse: %v", err)
-		return
+		return ""
 	}
 	bt := head.BuildType
 	if predicateType == SLSAv1 {
@@ -53,11 +73,14 @@ func checkPredicate(v *Verdict, p Policy, e Evidence, predicateType string, raw 
 	switch {
 	case predicateType == SLSAv1 && (bt == BuildTypeActions || bt == BuildTypeSLSAWorkflow):
 		checkWorkflowV1(v, p, e, raw, add)
+	case predicateType == SLSAv1 && (bt == BuildTypeDelegator || bt == BuildTypeContainerBased):
+		return checkGeneratorV1(v, p, e, raw, add)
 	case predicateType == SLSAv02 && (strings.HasPrefix(bt, buildTypeGeneratorPrefix) || bt == buildTypeProvenantV02 || bt == BuildTypeNPM):
 		checkV02(v, p, e, raw, add)
 	default:
 		unknownBuildType(v, p, e, bt, add)
 	}
+	return ""
 }
 
 func unknownBuildType(v *Verdict, p Policy, e Evidence, bt string, add addFunc) {
@@ -243,4 +266,78 @@ func checkV02(v *Verdict, p Policy, e Evidence, raw json.RawMessage, add addFunc
 		inputs = env.EventPayload.Inputs
 	}
 	checkInputs(p, inputs, add)
+}
+
+type generatorV1 struct {
+	BuildDefinition struct {
+		ExternalParameters struct {
+			Inputs map[string]any `json:"inputs"`
+		} `json:"externalParameters"`
+		InternalParameters   map[string]any `json:"internalParameters"`
+		ResolvedDependencies []struct {
+			URI    string            `json:"uri"`
+			Digest map[string]string `json:"digest"`
+		} `json:"resolvedDependencies"`
+	} `json:"buildDefinition"`
+	RunDetails struct {
+		Builder struct {
+			ID string `json:"id"`
+		} `json:"builder"`
+		Metadata struct {
+			InvocationID string `json:"invocationId"`
+		} `json:"metadata"`
+	} `json:"runDetails"`
+}
+
+// checkGeneratorV1 checks slsa-github-generator's SLSA v1.0 layouts: the
+// container-based builder's, whose builder.id is the SAN, and the
+// delegator's (BYOB). There the certificate names the delegator, which
+// must be slsa-github-generator's at a tag; builder.id names the builder
+// that called it, at a tag too, and is returned as the builder the policy
+// is compared with, as slsa-verifier does. Both record the run's GITHUB_*
+// variables, which must agree with the certificate.
+func checkGeneratorV1(v *Verdict, p Policy, e Evidence, raw json.RawMessage, add addFunc) string {
+	var pr generatorV1
+	if err := json.Unmarshal(raw, &pr); err != nil {
+		add("predicate", false, "the SLSA v1.0 predicate does not parse: %v", err)
+		return ""
+	}
+	bd, ext := pr.BuildDefinition, e.Certificate
+	env := func(k string) string { s, _ := bd.InternalParameters[k].(string); return s }
+	var dep struct{ uri, commit string }
+	if len(bd.ResolvedDependencies) > 0 {
+		d := bd.ResolvedDependencies[0]
+		dep.uri, dep.commit = d.URI, d.Digest["gitCommit"]
+		if dep.commit == "" {
+			dep.commit = d.Digest["sha1"]
+		}
+	}
+	builder, byob := pr.RunDetails.Builder.ID, ""
+	server := ServerOf(e.SAN)
+	v.Provenance.BuilderID, v.Provenance.Repository = builder, server+"/"+env("GITHUB_REPOSITORY")
+	v.Provenance.Ref, v.Provenance.Commit = env("GITHUB_REF"), dep.commit
+	if v.Provenance.BuildType == BuildTypeDelegator {
+		name, ref, _ := strings.Cut(e.SAN, "@")
+		add("delegator", slices.Contains(delegators, name) && strings.HasPrefix(ref, "refs/tags/"),
+			"certificate identity %q, want slsa-github-generator's delegator (%s) at a tag: only it vouches for builder.id", e.SAN, strings.Join(delegators, ", "))
+		_, bref, _ := strings.Cut(builder, "@")
+		add("predicate builder.id", strings.HasPrefix(bref, "refs/tags/"), "predicate builder.id %q, want a builder at a tag (refs/tags/…)", builder)
+		byob = builder
+	} else {
+		agree(add, "builder.id", builder, e.SAN, "certificate identity")
+	}
+	agree(add, "GITHUB_REPOSITORY", v.Provenance.Repository, ext.SourceRepositoryURI, "certificate source repository")
+	agree(add, "GITHUB_REF", v.Provenance.Ref, ext.SourceRepositoryRef, "certificate source ref")
+	agree(add, "GITHUB_SHA", env("GITHUB_SHA"), ext.SourceRepositoryDigest, "certificate source commit")
+	agree(add, "resolvedDependencies uri", dep.uri, "git+"+ext.SourceRepositoryURI+"@"+ext.SourceRepositoryRef, "certificate source repository at its ref")
+	agree(add, "source commit", dep.commit, ext.SourceRepositoryDigest, "certificate source commit")
+	if ext.BuildConfigURI != "" {
+		agree(add, "GITHUB_WORKFLOW_REF", server+"/"+env("GITHUB_WORKFLOW_REF"), ext.BuildConfigURI, "certificate build config")
+	}
+	checkEvent(env("GITHUB_EVENT_NAME"), ext, add)
+	if got := pr.RunDetails.Metadata.InvocationID; got != "" && ext.RunInvocationURI != "" {
+		agree(add, "invocation", got, ext.RunInvocationURI, "certificate run invocation")
+	}
+	checkInputs(p, bd.ExternalParameters.Inputs, add)
+	return byob
 }

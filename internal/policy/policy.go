@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/mod/semver"
+
 	"github.com/provenant/provenant/internal/intoto"
 )
 
@@ -37,13 +39,25 @@ type Policy struct {
 	// SourceRef is the full git ref the build must come from, e.g.
 	// "refs/tags/v1.2.3".
 	SourceRef string
+	// SourceVersionedTag is a semantic version, "v1", "v1.2" or "v1.2.3":
+	// the build must come from a tag of that version, as slsa-verifier's
+	// --source-versioned-tag (v1 accepts v1.0.0 and v1.4.2, v1.2 accepts
+	// v1.2.7, v1.2.3 only v1.2.3 and v1.2.3+build).
+	SourceVersionedTag string
 	// BuilderID is the builder: exact ("https://github.com/o/r/.github/
-	// workflows/x.yml@refs/tags/v1") or, without "@", the builder's name,
-	// which then must also be at a tag.
+	// workflows/x.yml@refs/tags/v1", or "@v1" for the tag) or, without "@",
+	// the builder's name, which then must also be at a tag. It is the
+	// certificate identity, except for slsa-github-generator's delegated
+	// builders (BYOB), where it is the predicate's builder.id.
 	BuilderID string
 	// SignerWorkflow is the workflow that signed, "owner/repo/path" with or
 	// without the host, at any ref.
 	SignerWorkflow string
+	// SignerRepository, "host/owner/repo" or "host/owner", is where the
+	// workflow that signed (the certificate identity) must live: gh
+	// attestation verify's default for --repo and --owner, so that a
+	// reusable workflow of another repository is accepted only when named.
+	SignerRepository string
 	// Issuer is the OIDC issuer in the certificate.
 	Issuer string
 	// PredicateTypes are the accepted predicate types; empty accepts
@@ -163,6 +177,9 @@ func (p Policy) Validate() error {
 	if p.SourceRef != "" && !strings.HasPrefix(p.SourceRef, "refs/") {
 		return &FieldError{Field: "SourceRef", Value: p.SourceRef, Want: "a full ref such as refs/tags/v1.2.3 or refs/heads/main"}
 	}
+	if p.SourceVersionedTag != "" && !semver.IsValid(p.SourceVersionedTag) {
+		return &FieldError{Field: "SourceVersionedTag", Value: p.SourceVersionedTag, Want: "a semantic version such as v1, v1.2 or v1.2.3"}
+	}
 	for _, t := range p.PredicateTypes {
 		if t != SLSAv1 && t != SLSAv02 {
 			return &FieldError{Field: "PredicateTypes", Value: t, Want: SLSAv1 + " or " + SLSAv02}
@@ -215,15 +232,6 @@ func Evaluate(p Policy, e Evidence) Verdict {
 	if p.SourceRef != "" {
 		add("source ref", ext.SourceRepositoryRef == p.SourceRef, "certificate source ref %q, want %q", ext.SourceRepositoryRef, p.SourceRef)
 	}
-	if p.BuilderID != "" {
-		if strings.Contains(p.BuilderID, "@") {
-			add("builder", e.SAN == p.BuilderID, "builder (certificate identity) %q, want %q", e.SAN, p.BuilderID)
-		} else {
-			name, ref, _ := strings.Cut(e.SAN, "@")
-			ok := name == p.BuilderID && strings.HasPrefix(ref, "refs/tags/")
-			add("builder", ok, "builder (certificate identity) %q, want %q at a tag (refs/tags/…)", e.SAN, p.BuilderID)
-		}
-	}
 	if p.SignerWorkflow != "" {
 		got, _, _ := strings.Cut(trimScheme(e.SAN), "@")
 		want := trimScheme(p.SignerWorkflow)
@@ -231,6 +239,15 @@ func Evaluate(p Policy, e Evidence) Verdict {
 			_, got, _ = strings.Cut(got, "/")
 		}
 		add("signer workflow", got == want, "signing workflow %q, want %q", got, want)
+	}
+	if p.SourceVersionedTag != "" {
+		ok, why := versionedTag(ext.SourceRepositoryRef, p.SourceVersionedTag)
+		add("source versioned tag", ok, "certificate source ref %q, want a tag of version %s: %s", ext.SourceRepositoryRef, p.SourceVersionedTag, why)
+	}
+	if p.SignerRepository != "" {
+		want := "https://" + trimScheme(strings.TrimSuffix(p.SignerRepository, "/")) + "/"
+		ok := len(e.SAN) > len(want) && strings.EqualFold(e.SAN[:len(want)], want)
+		add("signer repository", ok, "signing workflow %q, want a workflow of %q (a reusable workflow of another repository must be named as the signer)", e.SAN, strings.TrimSuffix(want, "/"))
 	}
 	if p.DenySelfHosted {
 		add("runner", ext.RunnerEnvironment == "github-hosted", "runner environment %q, want github-hosted", ext.RunnerEnvironment)
@@ -252,8 +269,35 @@ func Evaluate(p Policy, e Evidence) Verdict {
 	// every predicate in Statement v0.1, and the two differ in nothing
 	// checked here.
 	add("statement type", st.Type == statementV1 || st.Type == statementV01, "statement type %q, want %q (or %q)", st.Type, statementV1, statementV01)
-	checkPredicate(&v, p, e, st.PredicateType, st.Predicate, add)
+	builder := checkPredicate(&v, p, e, st.PredicateType, st.Predicate, add)
+	checkBuilder(p, e.SAN, builder, add)
 	return v
+}
+
+// checkBuilder compares the policy's builder with the certificate
+// identity or, for slsa-github-generator's delegated builders, with the
+// builder the trusted delegator recorded in the predicate (byob, "" for
+// others). A ref written as "@v1.2.3" means "@refs/tags/v1.2.3", as in
+// slsa-verifier's --builder-id.
+func checkBuilder(p Policy, san, byob string, add addFunc) {
+	if p.BuilderID == "" {
+		return
+	}
+	got, what := san, "builder (certificate identity)"
+	if byob != "" {
+		got, what = byob, "builder (predicate builder.id, vouched for by slsa-github-generator's delegator)"
+	}
+	want, wantRef, exact := strings.Cut(p.BuilderID, "@")
+	name, ref, _ := strings.Cut(got, "@")
+	if !exact {
+		ok := name == want && strings.HasPrefix(ref, "refs/tags/")
+		add("builder", ok, "%s %q, want %q at a tag (refs/tags/…)", what, got, p.BuilderID)
+		return
+	}
+	if !strings.HasPrefix(wantRef, "refs/") {
+		wantRef = "refs/tags/" + wantRef
+	}
+	add("builder", name == want && ref == wantRef, "%s %q, want %q", what, got, p.BuilderID)
 }
 
 // agree requires a predicate field to equal the certificate's value; an
@@ -281,4 +325,28 @@ func trimScheme(s string) string {
 		return rest
 	}
 	return s
+}
+
+// versionedTag reports whether ref is a tag of the semantic version want
+// ("v1", "v1.2" or "v1.2.3"), comparing each part want gives; the
+// build metadata of the tag is ignored, its pre-release is part of the
+// patch.
+func versionedTag(ref, want string) (bool, string) {
+	tag, ok := strings.CutPrefix(ref, "refs/tags/")
+	if !ok {
+		return false, "not a tag"
+	}
+	got := semver.Canonical(tag)
+	if got == "" {
+		return false, fmt.Sprintf("tag %q is not a semantic version", tag)
+	}
+	w := strings.SplitN(strings.TrimSuffix(want, semver.Build(want)), ".", 3)
+	g := strings.SplitN(got, ".", 3)
+	names := []string{"major", "minor", "patch"}
+	for i := range w {
+		if w[i] != g[i] {
+			return false, fmt.Sprintf("%s version %s, want %s", names[i], g[i], w[i])
+		}
+	}
+	return true, "it is " + tag
 }
