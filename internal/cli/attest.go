@@ -66,7 +66,7 @@ func attestWith(ctx context.Context, s *session, src config.Source, rest []strin
 		return err
 	}
 	p := newProgress(s.Stderr)
-	res, err := attest.Run(ctx, cfg, env, attest.WithProgress(p.update))
+	res, err := attest.Run(ctx, cfg, env, attest.WithProgress(p.reporter()))
 	p.done()
 	if err != nil {
 		return err

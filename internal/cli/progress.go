@@ -33,6 +33,16 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
+// reporter returns update on a terminal and nil elsewhere, so that hashing
+// is not asked for figures nobody sees: the total size of the files costs
+// an lstat per file.
+func (p *progress) reporter() func(subject.Progress) {
+	if !p.tty {
+		return nil
+	}
+	return p.update
+}
+
 func (p *progress) update(pr subject.Progress) {
 	if !p.tty || time.Since(p.start) < time.Second {
 		return
@@ -40,7 +50,11 @@ func (p *progress) update(pr subject.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.printed = true
-	fmt.Fprintf(p.w, "\rhashing: %d/%d files, %s/%s ", pr.FilesDone, pr.FilesTotal, size(pr.BytesDone), size(pr.BytesTotal))
+	more := ""
+	if pr.Matching {
+		more = "+"
+	}
+	fmt.Fprintf(p.w, "\rhashing: %d/%d%s files, %s/%s%s ", pr.FilesDone, pr.FilesTotal, more, size(pr.BytesDone), size(pr.BytesTotal), more)
 }
 
 func (p *progress) done() {
