@@ -61,6 +61,8 @@ func attestWith(ctx context.Context, s *session, src config.Source, rest []strin
 	if err != nil {
 		return err
 	}
+	ctx, printTimings := s.timings(ctx, cfg.Timings)
+	defer printTimings()
 	env, err := s.environment()
 	if err != nil {
 		return err

@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/provenant/provenant/internal/subject"
+	"github.com/provenant/provenant/internal/timing"
 )
 
 // progress prints a one-line hashing progress report on a terminal once
@@ -76,4 +80,18 @@ func size(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// timings returns ctx with a timing recorder when the timings option is on
+// or PROVENANT_TIMINGS is true, and a function that prints the recorded
+// spans on stderr as one line of JSON. Otherwise ctx is returned as is and
+// the function does nothing.
+func (s *session) timings(ctx context.Context, on bool) (context.Context, func()) {
+	if env, err := strconv.ParseBool(strings.TrimSpace(s.Getenv("PROVENANT_TIMINGS"))); !on && (err != nil || !env) {
+		return ctx, func() {}
+	}
+	rec := timing.New(nil)
+	return timing.NewContext(ctx, rec), func() {
+		fmt.Fprintf(s.Stderr, "provenant timings: %s\n", rec.JSON())
+	}
 }

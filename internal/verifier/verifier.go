@@ -9,6 +9,7 @@ import (
 
 	"github.com/provenant/provenant/internal/policy"
 	"github.com/provenant/provenant/internal/sink/oci"
+	"github.com/provenant/provenant/internal/timing"
 	"github.com/provenant/provenant/internal/verify"
 )
 
@@ -125,7 +126,9 @@ func Run(ctx context.Context, cfg Config, opts ...Option) (*Report, error) {
 			return nil, err
 		}
 	}
+	end := timing.Start(ctx, "artifacts")
 	arts, err := find(ctx, cfg, o.fetch, lister)
+	end()
 	if err != nil {
 		return nil, err
 	}
@@ -233,14 +236,18 @@ func (vc *verdictCache) get(ctx context.Context, bundleJSON []byte, rk *rekor) *
 	bv = &bundleVerdict{}
 	vc.byJSON[string(bundleJSON)] = bv
 	if verify.IsLegacy(bundleJSON) {
+		end := timing.Start(ctx, "rekor lookup")
 		b, entry, err := rk.resolve(ctx, bundleJSON)
+		end()
 		if err != nil {
 			bv.err = err
 			return bv
 		}
 		bundleJSON, bv.entry = b, " with "+entry
 	}
+	end := timing.Start(ctx, "verify bundle")
 	bv.verified, bv.err = vc.verify(bundleJSON, vc.roots, verify.WithoutIdentityUnsafe())
+	end()
 	if bv.err != nil {
 		return bv
 	}
