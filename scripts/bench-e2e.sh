@@ -6,7 +6,9 @@
 # services; then verification of the one-file bundle with `provenant
 # verify`, `cosign verify-blob-attestation` and `gh attestation verify`,
 # and `provenant verify` of the 1,000 files against their one .intoto.jsonl.
-# Then the two attest jobs again against a Rekor v1 log (with the CT log
+# With Rekor v2, also an image pushed to the stack's registry: `provenant
+# attest` with push-to-registry against `cosign attest` with the same
+# predicate. Then the two file jobs again against a Rekor v1 log (with the CT log
 # and the TSA), when rekor-server is installed
 # (scripts/install-tools.sh rekor-v1).
 #
@@ -43,12 +45,13 @@ outer() {
 	bench_init "$@"
 	for t in cosign gh fulcio; do [[ -x $BIN/$t ]] || die "$BIN/$t is missing; run scripts/install-tools.sh stack verifiers"; done
 	bench_build "$BENCH_TMP/provenant"
-	(cd "$REPO_ROOT" && go build -o "$BENCH_TMP/sigstore-stack" ./internal/testing/stack/cmd/sigstore-stack)
+	(cd "$REPO_ROOT" && go build -o "$BENCH_TMP/sigstore-stack" ./internal/testing/stack/cmd/sigstore-stack &&
+		go build -o "$BENCH_TMP/mkimage" ./internal/image/cmd/mkimage)
 	LOAD_BEFORE=$(loadavg)
 	: >"$BENCH_TMP/runs.txt"
 	: >"$BENCH_TMP/timings.txt"
 	PATH="$BIN:$PATH" BENCH_E2E_INNER=1 BENCH_E2E_LOG=v2 BENCH_TMP=$BENCH_TMP RUNS=$RUNS \
-		"$BENCH_TMP/sigstore-stack" --rekor v2 --ct --tsa -- bash "${BASH_SOURCE[0]}" ||
+		"$BENCH_TMP/sigstore-stack" --rekor v2 --ct --tsa --registry -- bash "${BASH_SOURCE[0]}" ||
 		die "the measurement inside the stack (Rekor v2) failed"
 	if [[ -x $BIN/rekor-server ]]; then
 		PATH="$BIN:$PATH" BENCH_E2E_INNER=1 BENCH_E2E_LOG=v1 BENCH_TMP=$BENCH_TMP RUNS=$RUNS \
@@ -77,11 +80,19 @@ inner() {
 	# One untimed round makes the bundles the peers and verifiers use.
 	attest "$ws1" 0
 	attest "$wsn" 0
+	if [[ $BENCH_E2E_LOG == v2 ]]; then
+		IMAGE_REF=$("$BENCH_TMP/mkimage" --binary "$BENCH_TMP/provenant" --ca /etc/ssl/certs/ca-certificates.crt \
+			--ref "$REGISTRY/bench/app:latest" --version bench --revision bench 2>"$BENCH_TMP/mkimage.log") ||
+			{ cat "$BENCH_TMP/mkimage.log" >&2; die "pushing the image to $REGISTRY failed"; }
+		mkdir -p "$BENCH_TMP/wsi"
+		attest_image 0
+		statement_of "$BENCH_TMP/wsi" | jq .predicate >"$BENCH_TMP/predicate.json"
+	fi
 	statement_of "$ws1" >"$BENCH_TMP/stmt1.json"
 	statement_of "$wsn" >"$BENCH_TMP/stmtn.json"
 	local cmds=(p1 pn c1 cn v1 vc1 vg1 vn)
 	# With Rekor v1 only the attest jobs run; their labels say so.
-	[[ $BENCH_E2E_LOG == v2 ]] || cmds=(p1 pn c1 cn)
+	if [[ $BENCH_E2E_LOG == v2 ]]; then cmds+=(pi ci); else cmds=(p1 pn c1 cn); fi
 	for ((i = 1; i <= RUNS; i++)); do
 		for ((k = 0; k < ${#cmds[@]}; k++)); do
 			one "${cmds[(i + k) % ${#cmds[@]}]}" "$i"
@@ -89,10 +100,22 @@ inner() {
 	done
 }
 
-# attest WS RUN runs provenant attest as the runner runs the action.
+# attest_image RUN attests the image and attaches the attestation to it.
+attest_image() {
+	attest "$BENCH_TMP/wsi" "$1" INPUT_IMAGE="$IMAGE_REF" INPUT_PUSH-TO-REGISTRY=true
+}
+
+# attest WS RUN [VAR=VALUE...] runs provenant attest as the runner runs the
+# action, with the files of WS/dist or the inputs given.
 attest() {
 	local ws=$1 run=$2 label=p1
-	[[ $ws == */ws1 ]] || label=pn
+	shift 2
+	local inputs=("$@")
+	((${#inputs[@]} > 0)) || inputs=(INPUT_SUBJECT-PATH='dist/*')
+	case $ws in
+	*/wsn) label=pn ;;
+	*/wsi) label=pi ;;
+	esac
 	label=$(mode_label "$label")
 	rm -f "$ws"/*.intoto.jsonl "$ws"/*.sigstore.json
 	# Action inputs may name only files inside the workspace.
@@ -107,7 +130,7 @@ attest() {
 		GITHUB_OUTPUT="$BENCH_TMP/fc/output" GITHUB_STEP_SUMMARY=/dev/null \
 		ACTIONS_ID_TOKEN_REQUEST_URL="$ACTIONS_ID_TOKEN_REQUEST_URL" \
 		ACTIONS_ID_TOKEN_REQUEST_TOKEN="$ACTIONS_ID_TOKEN_REQUEST_TOKEN" \
-		INPUT_SUBJECT-PATH='dist/*' INPUT_SIGSTORE=.sigstore/signing_config.json \
+		"${inputs[@]}" INPUT_SIGSTORE=.sigstore/signing_config.json \
 		INPUT_TRUSTED-ROOT=.sigstore/trusted_root.json INPUT_OIDC-ISSUER="$OIDC_ISSUER" \
 		INPUT_PREDICATE-VERSION=v1 INPUT_OUTPUT-DIR=. INPUT_TIMINGS=true "$BENCH_TMP/provenant" attest)
 	if ((run == 0)); then
@@ -138,6 +161,12 @@ one() {
 	case $c in
 	p1) attest "$ws1" "$run" ;;
 	pn) attest "$wsn" "$run" ;;
+	pi) attest_image "$run" ;;
+	ci)
+		timed "$RUNS_FILE" ci "$run" cosign attest --predicate "$BENCH_TMP/predicate.json" --type slsaprovenance1 \
+			--signing-config "$SIGSTORE_SIGNING_CONFIG" --trusted-root "$SIGSTORE_TRUSTED_ROOT" \
+			--identity-token "$(token)" --allow-http-registry --yes "$IMAGE_REF"
+		;;
 	c1 | cn)
 		local stmt=$BENCH_TMP/stmt1.json
 		[[ $c == c1 ]] || stmt=$BENCH_TMP/stmtn.json
@@ -178,7 +207,7 @@ one() {
 table() {
 	local r=$BENCH_TMP/runs.txt label what wall lo hi cpu rss peer pw labels=(p1 c1 pn cn)
 	grep -q '^p1-r1 ' "$r" && labels+=(p1-r1 c1-r1 pn-r1 cn-r1)
-	labels+=(v1 vc1 vg1 vn)
+	labels+=(pi ci v1 vc1 vg1 vn)
 	echo "Run of $(date -u +%Y-%m-%d): $RUNS runs per command, rotated; Fulcio + CT + TSA on loopback with Rekor v2 (and Rekor v1 where marked);" \
 		"$(machine); load average $LOAD_BEFORE before, $(loadavg) after."
 	echo
@@ -193,6 +222,8 @@ table() {
 		c1) what="attest, 1 file, $log|cosign attest-blob --statement" peer= ;;
 		pn) what="attest, $FILES files, $log|provenant attest" peer=cn ;;
 		cn) what="attest, $FILES files, $log|cosign attest-blob --statement" peer= ;;
+		pi) what="attest an image, push to the registry, $log|provenant attest --image --push-to-registry" peer=ci ;;
+		ci) what="attest an image, push to the registry, $log|cosign attest --predicate" peer= ;;
 		v1) what="verify, 1 bundle|provenant verify" peer=faster ;;
 		vc1) what="verify, 1 bundle|cosign verify-blob-attestation" peer= ;;
 		vg1) what="verify, 1 bundle|gh attestation verify" peer= ;;
@@ -213,7 +244,7 @@ table() {
 
 # SPANS are the columns of the breakdown: span names of provenant's
 # timings, "log" standing for "log rekor v1" or "log rekor v2".
-SPANS=(subjects token statements instance fulcio tsa log self-verify write)
+SPANS=(subjects token statements instance fulcio tsa log self-verify write deliver)
 
 # breakdown prints the median of each span (the sum over a run's spans of
 # that name) over the runs of each provenant attest job, in milliseconds.
@@ -224,7 +255,7 @@ breakdown() {
 	echo
 	echo "$head without log |"
 	echo "$rule---:|"
-	for label in p1 pn p1-r1 pn-r1; do
+	for label in p1 pn pi p1-r1 pn-r1; do
 		grep -q "^$label " "$t" || continue
 		local row="| $(job_name "$label") | $(span_median "$label" total)"
 		for s in "${SPANS[@]}"; do row+=" | $(span_median "$label" "$s")"; done
@@ -234,7 +265,10 @@ breakdown() {
 
 job_name() {
 	local files="1 file" log="Rekor v2"
-	[[ ${1%-r1} == p1 ]] || files="$FILES files"
+	case ${1%-r1} in
+	pn) files="$FILES files" ;;
+	pi) files="an image" ;;
+	esac
 	[[ $1 != *-r1 ]] || log="Rekor v1"
 	echo "attest, $files, $log"
 }
@@ -246,7 +280,9 @@ span_median() {
 		jq -s -r --arg s "$2" '
 			map(((.sum_ms["log rekor v1"] // 0) + (.sum_ms["log rekor v2"] // 0)) as $log |
 				if $s == "total" then .total_ms elif $s == "own" then .total_ms - $log
-				elif $s == "log" then $log else (.sum_ms[$s] // 0) end) | sort |
+				elif $s == "log" then $log
+				elif $s == "deliver" then ([.sum_ms | to_entries[] | select(.key | startswith("deliver ")) | .value] | add // 0)
+				else (.sum_ms[$s] // 0) end) | sort |
 			if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end |
 			. * 10 | round / 10'
 }
@@ -255,7 +291,7 @@ min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
 
 check_targets() {
 	local r=$BENCH_TMP/runs.txt fail=0 a b
-	local pairs=("p1 c1 0.5" "pn cn 0.5")
+	local pairs=("p1 c1 0.5" "pn cn 0.5" "pi ci 0.5")
 	grep -q '^p1-r1 ' "$r" && pairs+=("p1-r1 c1-r1 0.5" "pn-r1 cn-r1 0.5")
 	for pair in "${pairs[@]}"; do
 		read -r a b t <<<"$pair"
