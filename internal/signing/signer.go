@@ -36,9 +36,9 @@ var _ Signer = (*Sigstore)(nil)
 
 // Sigstore signs with an ephemeral key, a Fulcio certificate and the logs
 // and timestamp authorities of Services. One key and certificate serve all
-// the statements it signs (a new pair is made when the certificate has
-// under certMargin of validity left), and it may sign several statements at
-// once.
+// the statements it signs (a new pair is made when the certificate would
+// expire before a signing that starts now must end, so that every timestamp
+// falls inside its validity), and it may sign several statements at once.
 type Sigstore struct {
 	services  Services
 	trusted   root.TrustedMaterial
@@ -52,10 +52,6 @@ type Sigstore struct {
 	cert []byte // DER
 	till time.Time
 }
-
-// certMargin is how much validity a certificate must have left to sign
-// another statement with; Fulcio's last for ten minutes.
-const certMargin = 2 * time.Minute
 
 type options struct {
 	transport http.RoundTripper
@@ -151,7 +147,7 @@ func (s *Sigstore) Sign(ctx context.Context, statement []byte) ([]byte, error) {
 func (s *Sigstore) certificate(ctx context.Context) (sign.Keypair, []byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.kp != nil && time.Until(s.till) > certMargin {
+	if s.kp != nil && time.Until(s.till) > s.deadline {
 		return s.kp, s.cert, nil
 	}
 	kp, err := sign.NewEphemeralKeypair(nil)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/provenant/provenant/internal/signing"
 	"github.com/provenant/provenant/internal/testing/fakeoidc"
@@ -104,5 +105,31 @@ func TestSigstore_oneCertificateForAllStatements(t *testing.T) {
 		if _, ok := sums[name]; !ok {
 			t.Errorf("no %q span recorded; spans: %v", name, sums)
 		}
+	}
+}
+
+// TestSigstore_renewsCertificate checks that a certificate that would
+// expire before a signing's deadline is not used again: with a deadline
+// longer than the certificate lives, every statement gets a new one.
+func TestSigstore_renewsCertificate(t *testing.T) {
+	t.Parallel()
+	ss := fakesigstore.NewTestServer(t)
+	tok, err := fakeoidc.NewTestServer(t).Mint("sigstore", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := &countingTransport{path: fakesigstore.SigningCertPath}
+	s, err := signing.New(signing.Services{CA: ss.FulcioURL(), TSAs: []string{ss.TSAURL()}}, nil, tok, signing.WithTransport(rt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signing.SetDeadline(s, 24*time.Hour)
+	for i := range 2 {
+		if _, err := s.Sign(t.Context(), statementNaming(t, i)); err != nil {
+			t.Fatalf("Sign(%d) = %v", i, err)
+		}
+	}
+	if got := rt.n.Load(); got != 2 {
+		t.Errorf("Fulcio was asked %d times for 2 statements; want twice, the first certificate being too short-lived", got)
 	}
 }
