@@ -6,6 +6,16 @@
 # services; then verification of the one-file bundle with `provenant
 # verify`, `cosign verify-blob-attestation` and `gh attestation verify`,
 # and `provenant verify` of the 1,000 files against their one .intoto.jsonl.
+# With Rekor v2, also an image pushed to the stack's registry: `provenant
+# attest` with push-to-registry against `cosign attest` with the same
+# predicate. Then the two file jobs again against a Rekor v1 log (with the CT log
+# and the TSA), when rekor-server is installed
+# (scripts/install-tools.sh rekor-v1).
+#
+# provenant runs with the timings input on: the breakdown table gives the
+# median of each of its spans (token, Fulcio, TSA, log upload, which for
+# Rekor v2 holds the wait for a checkpoint, self-verification, writes),
+# and its time without the log upload.
 #
 # Usage: scripts/bench-e2e.sh [--write]
 #   --write   also replace the bench-e2e section of BENCHMARKS.md
@@ -35,11 +45,21 @@ outer() {
 	bench_init "$@"
 	for t in cosign gh fulcio; do [[ -x $BIN/$t ]] || die "$BIN/$t is missing; run scripts/install-tools.sh stack verifiers"; done
 	bench_build "$BENCH_TMP/provenant"
-	(cd "$REPO_ROOT" && go build -o "$BENCH_TMP/sigstore-stack" ./internal/testing/stack/cmd/sigstore-stack)
+	(cd "$REPO_ROOT" && go build -o "$BENCH_TMP/sigstore-stack" ./internal/testing/stack/cmd/sigstore-stack &&
+		go build -o "$BENCH_TMP/mkimage" ./internal/image/cmd/mkimage)
 	LOAD_BEFORE=$(loadavg)
-	PATH="$BIN:$PATH" BENCH_E2E_INNER=1 BENCH_TMP=$BENCH_TMP RUNS=$RUNS \
-		"$BENCH_TMP/sigstore-stack" --rekor v2 --ct --tsa -- bash "${BASH_SOURCE[0]}" ||
-		die "the measurement inside the stack failed"
+	: >"$BENCH_TMP/runs.txt"
+	: >"$BENCH_TMP/timings.txt"
+	PATH="$BIN:$PATH" BENCH_E2E_INNER=1 BENCH_E2E_LOG=v2 BENCH_TMP=$BENCH_TMP RUNS=$RUNS \
+		"$BENCH_TMP/sigstore-stack" --rekor v2 --ct --tsa --registry -- bash "${BASH_SOURCE[0]}" ||
+		die "the measurement inside the stack (Rekor v2) failed"
+	if [[ -x $BIN/rekor-server ]]; then
+		PATH="$BIN:$PATH" BENCH_E2E_INNER=1 BENCH_E2E_LOG=v1 BENCH_TMP=$BENCH_TMP RUNS=$RUNS \
+			"$BENCH_TMP/sigstore-stack" --rekor v1 --ct --tsa -- bash "${BASH_SOURCE[0]}" ||
+			die "the measurement inside the stack (Rekor v1) failed"
+	else
+		log "no $BIN/rekor-server: leaving out the Rekor v1 rows (scripts/install-tools.sh rekor-v1)"
+	fi
 	table >"$BENCH_TMP/table.md"
 	cat "$BENCH_TMP/table.md"
 	((WRITE == 0)) || write_section e2e "$BENCH_TMP/table.md"
@@ -51,7 +71,7 @@ outer() {
 inner() {
 	local ws1=$BENCH_TMP/ws1 wsn=$BENCH_TMP/wsn i k
 	RUNS_FILE=$BENCH_TMP/runs.txt
-	: >"$RUNS_FILE"
+	rm -rf "$ws1" "$wsn"
 	mkdir -p "$ws1/dist" "$wsn/dist" "$BENCH_TMP/home" "$BENCH_TMP/fc"
 	head -c 1048576 /dev/urandom >"$ws1/dist/app.bin"
 	for ((i = 0; i < FILES; i++)); do head -c 10240 /dev/urandom >"$wsn/dist/f$(printf %05d "$i").bin"; done
@@ -60,9 +80,19 @@ inner() {
 	# One untimed round makes the bundles the peers and verifiers use.
 	attest "$ws1" 0
 	attest "$wsn" 0
+	if [[ $BENCH_E2E_LOG == v2 ]]; then
+		IMAGE_REF=$("$BENCH_TMP/mkimage" --binary "$BENCH_TMP/provenant" --ca /etc/ssl/certs/ca-certificates.crt \
+			--ref "$REGISTRY/bench/app:latest" --version bench --revision bench 2>"$BENCH_TMP/mkimage.log") ||
+			{ cat "$BENCH_TMP/mkimage.log" >&2; die "pushing the image to $REGISTRY failed"; }
+		mkdir -p "$BENCH_TMP/wsi"
+		attest_image 0
+		statement_of "$BENCH_TMP/wsi" | jq .predicate >"$BENCH_TMP/predicate.json"
+	fi
 	statement_of "$ws1" >"$BENCH_TMP/stmt1.json"
 	statement_of "$wsn" >"$BENCH_TMP/stmtn.json"
 	local cmds=(p1 pn c1 cn v1 vc1 vg1 vn)
+	# With Rekor v1 only the attest jobs run; their labels say so.
+	if [[ $BENCH_E2E_LOG == v2 ]]; then cmds+=(pi ci); else cmds=(p1 pn c1 cn); fi
 	for ((i = 1; i <= RUNS; i++)); do
 		for ((k = 0; k < ${#cmds[@]}; k++)); do
 			one "${cmds[(i + k) % ${#cmds[@]}]}" "$i"
@@ -70,10 +100,23 @@ inner() {
 	done
 }
 
-# attest WS RUN runs provenant attest as the runner runs the action.
+# attest_image RUN attests the image and attaches the attestation to it.
+attest_image() {
+	attest "$BENCH_TMP/wsi" "$1" INPUT_IMAGE="$IMAGE_REF" INPUT_PUSH-TO-REGISTRY=true
+}
+
+# attest WS RUN [VAR=VALUE...] runs provenant attest as the runner runs the
+# action, with the files of WS/dist or the inputs given.
 attest() {
 	local ws=$1 run=$2 label=p1
-	[[ $ws == */ws1 ]] || label=pn
+	shift 2
+	local inputs=("$@")
+	((${#inputs[@]} > 0)) || inputs=(INPUT_SUBJECT-PATH='dist/*')
+	case $ws in
+	*/wsn) label=pn ;;
+	*/wsi) label=pi ;;
+	esac
+	label=$(mode_label "$label")
 	rm -f "$ws"/*.intoto.jsonl "$ws"/*.sigstore.json
 	# Action inputs may name only files inside the workspace.
 	mkdir -p "$ws/.sigstore"
@@ -87,12 +130,22 @@ attest() {
 		GITHUB_OUTPUT="$BENCH_TMP/fc/output" GITHUB_STEP_SUMMARY=/dev/null \
 		ACTIONS_ID_TOKEN_REQUEST_URL="$ACTIONS_ID_TOKEN_REQUEST_URL" \
 		ACTIONS_ID_TOKEN_REQUEST_TOKEN="$ACTIONS_ID_TOKEN_REQUEST_TOKEN" \
-		INPUT_SUBJECT-PATH='dist/*' INPUT_SIGSTORE=.sigstore/signing_config.json \
+		"${inputs[@]}" INPUT_SIGSTORE=.sigstore/signing_config.json \
 		INPUT_TRUSTED-ROOT=.sigstore/trusted_root.json INPUT_OIDC-ISSUER="$OIDC_ISSUER" \
-		INPUT_PREDICATE-VERSION=v1 INPUT_OUTPUT-DIR=. "$BENCH_TMP/provenant" attest)
+		INPUT_PREDICATE-VERSION=v1 INPUT_OUTPUT-DIR=. INPUT_TIMINGS=true "$BENCH_TMP/provenant" attest)
 	if ((run == 0)); then
 		cp "$BENCH_TMP/fc/output" "$ws/.outputs"
+	else
+		local js
+		js=$(sed -n 's/^provenant timings: //p' "$BENCH_TMP/out.$label")
+		[[ -n $js ]] || die "provenant attest printed no timings"
+		echo "$label $run $js" >>"$BENCH_TMP/timings.txt"
 	fi
+}
+
+# mode_label LABEL adds "-r1" to LABEL inside the Rekor v1 stack.
+mode_label() {
+	if [[ ${BENCH_E2E_LOG:-v2} == v1 ]]; then echo "$1-r1"; else echo "$1"; fi
 }
 
 output() { grep -A1 "^$2<<" "$1/.outputs" | tail -1; }
@@ -108,11 +161,17 @@ one() {
 	case $c in
 	p1) attest "$ws1" "$run" ;;
 	pn) attest "$wsn" "$run" ;;
+	pi) attest_image "$run" ;;
+	ci)
+		timed "$RUNS_FILE" ci "$run" cosign attest --predicate "$BENCH_TMP/predicate.json" --type slsaprovenance1 \
+			--signing-config "$SIGSTORE_SIGNING_CONFIG" --trusted-root "$SIGSTORE_TRUSTED_ROOT" \
+			--identity-token "$(token)" --allow-http-registry --yes "$IMAGE_REF"
+		;;
 	c1 | cn)
 		local stmt=$BENCH_TMP/stmt1.json
 		[[ $c == c1 ]] || stmt=$BENCH_TMP/stmtn.json
 		rm -f "$BENCH_TMP/cosign.bundle"
-		timed "$RUNS_FILE" "$c" "$run" cosign attest-blob --statement "$stmt" --bundle "$BENCH_TMP/cosign.bundle" \
+		timed "$RUNS_FILE" "$(mode_label "$c")" "$run" cosign attest-blob --statement "$stmt" --bundle "$BENCH_TMP/cosign.bundle" \
 			--signing-config "$SIGSTORE_SIGNING_CONFIG" --trusted-root "$SIGSTORE_TRUSTED_ROOT" \
 			--identity-token "$(token)" --yes
 		;;
@@ -146,24 +205,31 @@ one() {
 # --- report -----------------------------------------------------------------
 
 table() {
-	local r=$BENCH_TMP/runs.txt label what wall lo hi cpu rss peer pw
-	echo "Run of $(date -u +%Y-%m-%d): $RUNS runs per command, rotated; Fulcio + CT + Rekor v2 + TSA on loopback; $(machine);" \
-		"load average $LOAD_BEFORE before, $(loadavg) after."
+	local r=$BENCH_TMP/runs.txt label what wall lo hi cpu rss peer pw labels=(p1 c1 pn cn)
+	grep -q '^p1-r1 ' "$r" && labels+=(p1-r1 c1-r1 pn-r1 cn-r1)
+	labels+=(pi ci v1 vc1 vg1 vn)
+	echo "Run of $(date -u +%Y-%m-%d): $RUNS runs per command, rotated; Fulcio + CT + TSA on loopback with Rekor v2 (and Rekor v1 where marked);" \
+		"$(machine); load average $LOAD_BEFORE before, $(loadavg) after."
 	echo
 	echo "| Job | Command | Median wall (s) | Wall range (s) | Median CPU (s) | Peak RSS (MiB) | Ratio to peer (wall) |"
 	echo "|---|---|---:|---:|---:|---:|---:|"
-	for label in p1 c1 pn cn v1 vc1 vg1 vn; do
+	for label in "${labels[@]}"; do
 		read -r wall lo hi cpu rss < <(stat_of "$r" "$label")
-		case $label in
-		p1) what="attest, 1 file|provenant attest" peer=c1 ;;
-		c1) what="attest, 1 file|cosign attest-blob --statement" peer= ;;
-		pn) what="attest, $FILES files|provenant attest" peer=cn ;;
-		cn) what="attest, $FILES files|cosign attest-blob --statement" peer= ;;
+		local log="Rekor v2" base=${label%-r1}
+		[[ $label != *-r1 ]] || log="Rekor v1"
+		case $base in
+		p1) what="attest, 1 file, $log|provenant attest" peer=c1 ;;
+		c1) what="attest, 1 file, $log|cosign attest-blob --statement" peer= ;;
+		pn) what="attest, $FILES files, $log|provenant attest" peer=cn ;;
+		cn) what="attest, $FILES files, $log|cosign attest-blob --statement" peer= ;;
+		pi) what="attest an image, push to the registry, $log|provenant attest --image --push-to-registry" peer=ci ;;
+		ci) what="attest an image, push to the registry, $log|cosign attest --predicate" peer= ;;
 		v1) what="verify, 1 bundle|provenant verify" peer=faster ;;
 		vc1) what="verify, 1 bundle|cosign verify-blob-attestation" peer= ;;
 		vg1) what="verify, 1 bundle|gh attestation verify" peer= ;;
 		vn) what="verify, $FILES files, one .intoto.jsonl|provenant verify" peer=v1 ;;
 		esac
+		[[ $label != *-r1 || -z $peer ]] || peer=$peer-r1
 		case $peer in
 		'') pw=1 ;;
 		faster) pw=$(ratio "$wall" "$(min "$(stat_of "$r" vc1 | cut -d' ' -f1)" "$(stat_of "$r" vg1 | cut -d' ' -f1)")") ;;
@@ -172,13 +238,62 @@ table() {
 		[[ $label != vn ]] || pw="$pw (vs 1 bundle)"
 		echo "| ${what%%|*} | ${what#*|} | $wall | $lo–$hi | $cpu | $rss | $pw |"
 	done
+	echo
+	breakdown
+}
+
+# SPANS are the columns of the breakdown: span names of provenant's
+# timings, "log" standing for "log rekor v1" or "log rekor v2".
+SPANS=(subjects token statements instance fulcio tsa log self-verify write deliver)
+
+# breakdown prints the median of each span (the sum over a run's spans of
+# that name) over the runs of each provenant attest job, in milliseconds.
+breakdown() {
+	local t=$BENCH_TMP/timings.txt label s head="| Job | Total |" rule="|---|---:|"
+	for s in "${SPANS[@]}"; do head+=" $s |" rule+="---:|"; done
+	echo "provenant attest's own spans (\`--timings\`), median over the runs in ms. Total is from option parsing to exit; the TSA and the log are asked at the same time; *log* is the upload, which with Rekor v2 includes the wait for a checkpoint holding the entry; *without log* is total minus log."
+	echo
+	echo "$head without log |"
+	echo "$rule---:|"
+	for label in p1 pn pi p1-r1 pn-r1; do
+		grep -q "^$label " "$t" || continue
+		local row="| $(job_name "$label") | $(span_median "$label" total)"
+		for s in "${SPANS[@]}"; do row+=" | $(span_median "$label" "$s")"; done
+		echo "$row | $(span_median "$label" own) |"
+	done
+}
+
+job_name() {
+	local files="1 file" log="Rekor v2"
+	case ${1%-r1} in
+	pn) files="$FILES files" ;;
+	pi) files="an image" ;;
+	esac
+	[[ $1 != *-r1 ]] || log="Rekor v1"
+	echo "attest, $files, $log"
+}
+
+# span_median LABEL SPAN prints the median over LABEL's runs of SPAN in ms
+# ("total", "own" = total minus log, or a span name).
+span_median() {
+	awk -v t="$1" '$1 == t { $1 = ""; $2 = ""; print }' "$BENCH_TMP/timings.txt" |
+		jq -s -r --arg s "$2" '
+			map(((.sum_ms["log rekor v1"] // 0) + (.sum_ms["log rekor v2"] // 0)) as $log |
+				if $s == "total" then .total_ms elif $s == "own" then .total_ms - $log
+				elif $s == "log" then $log
+				elif $s == "deliver" then ([.sum_ms | to_entries[] | select(.key | startswith("deliver ")) | .value] | add // 0)
+				else (.sum_ms[$s] // 0) end) | sort |
+			if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end |
+			. * 10 | round / 10'
 }
 
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
 
 check_targets() {
 	local r=$BENCH_TMP/runs.txt fail=0 a b
-	for pair in "p1 c1 0.5" "pn cn 0.5"; do
+	local pairs=("p1 c1 0.5" "pn cn 0.5" "pi ci 0.5")
+	grep -q '^p1-r1 ' "$r" && pairs+=("p1-r1 c1-r1 0.5" "pn-r1 cn-r1 0.5")
+	for pair in "${pairs[@]}"; do
 		read -r a b t <<<"$pair"
 		x=$(ratio "$(stat_of "$r" "$a" | cut -d' ' -f1)" "$(stat_of "$r" "$b" | cut -d' ' -f1)")
 		if awk -v x="$x" -v t="$t" 'BEGIN { exit !(x <= t) }'; then log "$a/$b = $x (target ≤ $t): met"; else

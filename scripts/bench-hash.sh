@@ -100,10 +100,12 @@ table() {
 	echo "Run of $(date -u +%Y-%m-%d): $RUNS runs per tool, rotated; $(machine);" \
 		"load average $LOAD_BEFORE before, $(loadavg) after. openssl speed -evp sha256 (1 MiB blocks): **$LIMIT MB/s**."
 	echo
-	echo "| Input | Tool | Median wall (s) | Wall range (s) | Median CPU (s) | MB/s | Throughput vs openssl dgst |"
-	echo "|---|---|---:|---:|---:|---:|---:|"
+	echo "| Input | Tool | Median wall (s) | Wall range (s) | Median CPU (s) | MB/s | Throughput vs openssl dgst | vs sha256sum | CPU time vs openssl dgst |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 	for case in big many; do
-		ref=$(stat_of "$RUNS_FILE" "$case-openssl" | cut -d' ' -f1)
+		local refcpu refsum
+		read -r ref _ _ refcpu _ < <(stat_of "$RUNS_FILE" "$case-openssl")
+		refsum=$(stat_of "$RUNS_FILE" "$case-sha256sum" | cut -d' ' -f1)
 		for tool in provenant provenant-1cpu sha256sum openssl; do
 			read -r wall lo hi cpu rss < <(stat_of "$RUNS_FILE" "$case-$tool")
 			if [[ $case == big ]]; then
@@ -116,7 +118,7 @@ table() {
 			openssl) s="openssl dgst -sha256" ;;
 			*) s=$tool ;;
 			esac
-			echo "| $label | $s | $wall | $lo–$hi | $cpu | $mbs | $(ratio "$ref" "$wall") |"
+			echo "| $label | $s | $wall | $lo–$hi | $cpu | $mbs | $(ratio "$ref" "$wall") | $(ratio "$refsum" "$wall") | $(ratio "$cpu" "$refcpu") |"
 		done
 	done
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/provenant/provenant/internal/signing"
 	"github.com/provenant/provenant/internal/sink"
 	"github.com/provenant/provenant/internal/subject"
+	"github.com/provenant/provenant/internal/timing"
 	"github.com/provenant/provenant/internal/verify"
 )
 
@@ -176,11 +177,15 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 	if err := checkURLs(env); err != nil {
 		return nil, err
 	}
+	end := timing.Start(ctx, "subjects")
 	subjects, err := ResolveSubjects(ctx, cfg.Subjects, env.Paths(), o.progress)
+	end()
 	if err != nil {
 		return nil, err
 	}
+	end = timing.Start(ctx, "token")
 	id, err := identify(ctx, identityInput{issuer: cfg.OIDCIssuer, env: env}, o.verifier...)
+	end()
 	if err != nil {
 		return nil, err
 	}
@@ -193,11 +198,15 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
+	end = timing.Start(ctx, "statements")
 	sts, err := buildStatements(id.gc, subjects, statementInput(cfg))
+	end()
 	if err != nil || cfg.DryRun {
 		return dryRun(sts, subjects, images, id.gc), err
 	}
+	end = timing.Start(ctx, "instance")
 	inst, why, err := chooseInstance(ctx, instanceInputOf(cfg), env, id.gc, o.instance...)
+	end()
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +215,9 @@ func Run(ctx context.Context, cfg *config.Config, env Environment, opts ...Optio
 		return nil, err
 	}
 	att := attestation(provenanceName(cfg.ProvenanceName, subjects), signed, subjects)
+	end = timing.Start(ctx, "write")
 	files, err := writeFiles(outputDir(env.Workspace, cfg.OutputDir), env.Workspace, att, cfg.OverwriteFiles)
+	end()
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/provenant/provenant/internal/sink/ghapi"
 	"github.com/provenant/provenant/internal/sink/ghattest"
 	"github.com/provenant/provenant/internal/sink/release"
+	"github.com/provenant/provenant/internal/timing"
 )
 
 // configuredSinks builds the sinks the delivery settings ask for, in the
@@ -78,7 +79,9 @@ type delivered struct {
 func deliver(ctx context.Context, sinks []sink.Interface, a *sink.Attestation) (delivered, error) {
 	var d delivered
 	for _, s := range sinks {
+		end := timing.Start(ctx, "deliver "+sinkName(s))
 		st, err := s.Deliver(ctx, a)
+		end()
 		d.stored = append(d.stored, st...)
 		d.notices = append(d.notices, rerunNotices(st)...)
 		if n, ok := sink.AsNotice(err); ok {
@@ -94,6 +97,11 @@ func deliver(ctx context.Context, sinks []sink.Interface, a *sink.Attestation) (
 		}
 	}
 	return d, nil
+}
+
+// sinkName names a sink in timings by its type, e.g. "*release.Sink".
+func sinkName(s sink.Interface) string {
+	return fmt.Sprintf("%T", s)
 }
 
 // rerunNotices reports the release assets that replaced copies from an

@@ -61,12 +61,14 @@ func attestWith(ctx context.Context, s *session, src config.Source, rest []strin
 	if err != nil {
 		return err
 	}
+	ctx, printTimings := s.timings(ctx, cfg.Timings)
+	defer printTimings()
 	env, err := s.environment()
 	if err != nil {
 		return err
 	}
 	p := newProgress(s.Stderr)
-	res, err := attest.Run(ctx, cfg, env, attest.WithProgress(p.update))
+	res, err := attest.Run(ctx, cfg, env, attest.WithProgress(p.reporter()))
 	p.done()
 	if err != nil {
 		return err

@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/provenant/provenant/internal/subject"
+	"github.com/provenant/provenant/internal/timing"
 )
 
 // progress prints a one-line hashing progress report on a terminal once
@@ -33,6 +37,16 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
+// reporter returns update on a terminal and nil elsewhere, so that hashing
+// is not asked for figures nobody sees: the total size of the files costs
+// an lstat per file.
+func (p *progress) reporter() func(subject.Progress) {
+	if !p.tty {
+		return nil
+	}
+	return p.update
+}
+
 func (p *progress) update(pr subject.Progress) {
 	if !p.tty || time.Since(p.start) < time.Second {
 		return
@@ -40,7 +54,11 @@ func (p *progress) update(pr subject.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.printed = true
-	fmt.Fprintf(p.w, "\rhashing: %d/%d files, %s/%s ", pr.FilesDone, pr.FilesTotal, size(pr.BytesDone), size(pr.BytesTotal))
+	more := ""
+	if pr.Matching {
+		more = "+"
+	}
+	fmt.Fprintf(p.w, "\rhashing: %d/%d%s files, %s/%s%s ", pr.FilesDone, pr.FilesTotal, more, size(pr.BytesDone), size(pr.BytesTotal), more)
 }
 
 func (p *progress) done() {
@@ -62,4 +80,18 @@ func size(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// timings returns ctx with a timing recorder when the timings option is on
+// or PROVENANT_TIMINGS is true, and a function that prints the recorded
+// spans on stderr as one line of JSON. Otherwise ctx is returned as is and
+// the function does nothing.
+func (s *session) timings(ctx context.Context, on bool) (context.Context, func()) {
+	if env, err := strconv.ParseBool(strings.TrimSpace(s.Getenv("PROVENANT_TIMINGS"))); !on && (err != nil || !env) {
+		return ctx, func() {}
+	}
+	rec := timing.New(nil)
+	return timing.NewContext(ctx, rec), func() {
+		fmt.Fprintf(s.Stderr, "provenant timings: %s\n", rec.JSON())
+	}
 }

@@ -42,7 +42,7 @@ func runSubjects(ctx context.Context, s *session, args []string) error {
 		return err
 	}
 	p := newProgress(s.Stderr)
-	subs, err := attest.ResolveSubjects(ctx, cfg.Subjects, ws, p.update)
+	subs, err := attest.ResolveSubjects(ctx, cfg.Subjects, ws, p.reporter())
 	p.done()
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/provenant/provenant/internal/config"
 	"github.com/provenant/provenant/internal/policy"
+	"github.com/provenant/provenant/internal/timing"
 	"github.com/provenant/provenant/internal/verifier"
 )
 
@@ -29,7 +30,7 @@ type verifyFlags struct {
 	sourceURI, sourceRef, sourceTag, sourceBranch, versionedTag string
 	builderID, signerWorkflow, issuer                           string
 	repo, owner, rekorURL                                       string
-	anySource, denySelfHosted, knownBuildType, offline          bool
+	anySource, denySelfHosted, knownBuildType, offline, timings bool
 }
 
 // verifyOptions reads verify's options from src, with the table's defaults.
@@ -84,6 +85,7 @@ func verifyFlagsFrom(src config.Source) (verifyFlags, error) {
 		issuer: o.str("cert-oidc-issuer"), anySource: o.boolean("insecure-any-source"),
 		denySelfHosted: o.boolean("deny-self-hosted-runners"), knownBuildType: o.boolean("require-known-build-type"),
 		repo: o.str("repo"), owner: o.str("owner"), rekorURL: o.str("rekor-url"), offline: o.boolean("offline"),
+		timings: o.boolean("timings"),
 	}
 	return f, errors.Join(o.errs...)
 }
@@ -150,6 +152,8 @@ func runVerify(ctx context.Context, s *session, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	ctx, printTimings := s.timings(ctx, f.timings)
+	defer printTimings()
 	if f.format != "text" && f.format != "json" {
 		return usageError{fmt.Errorf("--format is %q; use text or json", f.format)}
 	}
@@ -161,7 +165,9 @@ func runVerify(ctx context.Context, s *session, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	end := timing.Start(ctx, "trusted roots")
 	roots, err := verifier.Roots(ctx, verifier.RootSource{Paths: f.roots, Sigstore: f.sigstore, CacheDir: tufCache()})
+	end()
 	if err != nil {
 		return f.rootsUsage(err)
 	}

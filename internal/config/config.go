@@ -42,6 +42,8 @@ type Config struct {
 	ProvenanceName     string
 	OutputDir          string
 	DryRun             bool
+	// Timings asks for the stages' durations on stderr.
+	Timings bool
 }
 
 // Load reads the options in specs from src, applies defaults and validates
@@ -95,6 +97,7 @@ func Load(specs []Spec, src Source) (*Config, error) {
 		ProvenanceName: l.str("provenance-name"),
 		OutputDir:      l.str("output-dir"),
 		DryRun:         l.boolean("dry-run"),
+		Timings:        l.boolean("timings"),
 	}
 	if l.has("predicate-version") {
 		v, err := provenance.ParseVersion(l.str("predicate-version"))

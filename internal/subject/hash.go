@@ -21,39 +21,85 @@ const (
 // errStopped is what a read returns once the context is done.
 var errStopped = errors.New("hashing stopped")
 
-// hashFiles computes the sha256 of every file with o.concurrency workers,
-// each reusing one buffer. It returns the hex digests and, per file, the
-// error reading it; the error result is only for cancellation.
-func hashFiles(ctx context.Context, files []pathFile, o *options) ([]string, []error, error) {
-	sums, errs := make([]string, len(files)), make([]error, len(files))
-	if len(files) == 0 {
-		return sums, errs, nil
-	}
-	m := newMeter(files, o.progress)
-	stop := m.start()
+// hasher hashes the files matching hands it, with o.concurrency workers
+// that each reuse one buffer, while matching goes on.
+type hasher struct {
+	o    *options
+	ctx  context.Context // done when hashing must stop
+	g    *errgroup.Group
+	jobs chan *hashJob // nil until the first file is added
+	all  []*hashJob    // every job, in the order added
+	m    *meter
+	stop func() // stops progress reports
+}
+
+// hashJob is one file to hash and, once the workers are done, its digest
+// or the error reading it.
+type hashJob struct {
+	file pathFile
+	sum  string
+	err  error
+}
+
+func newHasher(ctx context.Context, o *options) *hasher {
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(o.concurrency)
-	var next atomic.Int64
-	for range min(o.concurrency, len(files)) {
-		g.Go(func() error {
-			buf := make([]byte, hashBufferSize)
-			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-				sum, err := hashFile(gctx.Done(), files[i].real, buf, &m.bytes)
-				if errors.Is(err, errStopped) {
-					return gctx.Err()
-				}
-				sums[i], errs[i] = sum, err
-				m.files.Add(1)
-			}
-			return nil
-		})
+	return &hasher{o: o, ctx: gctx, g: g, m: &meter{report: o.progress}}
+}
+
+// add queues one file, starting the workers on the first. It fails only
+// when hashing has been stopped.
+func (h *hasher) add(f pathFile) error {
+	if h.jobs == nil {
+		h.jobs = make(chan *hashJob, 4*h.o.concurrency)
+		h.m.matching.Store(true)
+		h.stop = h.m.start()
+		for range h.o.concurrency {
+			h.g.Go(h.work)
+		}
 	}
-	err := g.Wait()
-	stop()
+	j := &hashJob{file: f}
+	h.all = append(h.all, j)
+	h.m.filesTotal.Add(1)
+	h.m.bytesTotal.Add(f.size)
+	select {
+	case h.jobs <- j:
+		return nil
+	case <-h.ctx.Done():
+		return fmt.Errorf("hashing subject-path files: %w", context.Cause(h.ctx))
+	}
+}
+
+func (h *hasher) work() error {
+	var buf []byte
+	for j := range h.jobs {
+		if buf == nil {
+			buf = make([]byte, hashBufferSize)
+		}
+		sum, err := hashFile(h.ctx.Done(), j.file.real, buf, &h.m.bytes)
+		if errors.Is(err, errStopped) {
+			return h.ctx.Err()
+		}
+		j.sum, j.err = sum, err
+		h.m.files.Add(1)
+	}
+	return nil
+}
+
+// wait ends the input, waits for the workers and returns every job, in the
+// order added, each with its digest or the error reading it. The error
+// result is only for cancellation.
+func (h *hasher) wait() ([]*hashJob, error) {
+	if h.jobs == nil {
+		return nil, nil
+	}
+	close(h.jobs)
+	h.m.matching.Store(false)
+	err := h.g.Wait()
+	h.stop()
 	if err != nil {
-		return nil, nil, fmt.Errorf("hashing subject-path files: %w", err)
+		return nil, fmt.Errorf("hashing subject-path files: %w", err)
 	}
-	return sums, errs, nil
+	return h.all, nil
 }
 
 // hashFile streams one file into sha256 through buf, adding the bytes read
@@ -90,27 +136,22 @@ func (s *stopReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// meter tracks hashing progress and reports it to a callback.
+// meter tracks hashing progress and reports it to a callback. The totals
+// grow while files are still being matched.
 type meter struct {
 	report     func(Progress)
-	filesTotal int
-	bytesTotal int64
+	matching   atomic.Bool
+	filesTotal atomic.Int64
+	bytesTotal atomic.Int64
 	files      atomic.Int64
 	bytes      atomic.Int64
 }
 
-func newMeter(files []pathFile, report func(Progress)) *meter {
-	m := &meter{report: report, filesTotal: len(files)}
-	for _, f := range files {
-		m.bytesTotal += f.size
-	}
-	return m
-}
-
 func (m *meter) snapshot() Progress {
 	return Progress{
-		FilesDone: int(m.files.Load()), FilesTotal: m.filesTotal,
-		BytesDone: m.bytes.Load(), BytesTotal: m.bytesTotal,
+		FilesDone: int(m.files.Load()), FilesTotal: int(m.filesTotal.Load()),
+		BytesDone: m.bytes.Load(), BytesTotal: m.bytesTotal.Load(),
+		Matching: m.matching.Load(),
 	}
 }
 

@@ -11,10 +11,12 @@ import (
 )
 
 // Progress reports how far hashing the files matched by subject-path has
-// got. The totals are known before hashing starts.
+// got. Hashing starts with the first file matched, so while Matching is
+// true the totals are those of the files matched so far and still grow.
 type Progress struct {
 	FilesDone, FilesTotal int
 	BytesDone, BytesTotal int64
+	Matching              bool
 }
 
 // Option configures Resolve.

@@ -17,12 +17,13 @@ import (
 type pathFile struct {
 	rel  string // slash-separated, relative to the workspace
 	real string // the file's path with symlinks resolved; this is what is read
-	size int64
-	line int // the line of subject-path whose pattern matched it first
+	size int64  // known only when progress is reported
+	line int    // the line of subject-path whose pattern matched it first
 }
 
-// fromPaths resolves subject-path: it matches every pattern, hashes the
-// matched files in parallel and names them. Only cancellation is returned as
+// fromPaths resolves subject-path: it matches every pattern and hands each
+// matched file to the hashing workers as soon as it is found, so hashing
+// overlaps matching, then names the files. Only cancellation is returned as
 // an error; input problems are recorded in r.
 func (r *resolver) fromPaths(ctx context.Context, in Inputs, style NameStyle) ([]entry, error) {
 	if blank(in.Paths) {
@@ -38,40 +39,44 @@ func (r *resolver) fromPaths(ctx context.Context, in Inputs, style NameStyle) ([
 		r.fail(inPaths, 0, "%v", err)
 		return nil, nil
 	}
-	var files []pathFile
+	h := newHasher(ctx, r.opts)
 	seen := make(map[string]bool)
+	emit := func(f pathFile) error {
+		if seen[f.rel] {
+			return nil
+		}
+		seen[f.rel] = true
+		return h.add(f)
+	}
 	for _, p := range patterns {
-		matched, err := r.matchPattern(ctx, ws, p)
-		if err != nil {
+		if err := r.matchPattern(ctx, ws, p, emit); err != nil {
+			if _, herr := h.wait(); herr != nil {
+				return nil, herr
+			}
 			return nil, err
 		}
-		for _, f := range matched {
-			if !seen[f.rel] {
-				seen[f.rel] = true
-				files = append(files, f)
-			}
-		}
 	}
-	sums, errs, err := hashFiles(ctx, files, r.opts)
+	jobs, err := h.wait()
 	if err != nil {
 		return nil, err
 	}
-	return r.pathEntries(in, style, files, sums, errs), nil
+	return r.pathEntries(in, style, jobs), nil
 }
 
 // pathEntries names the hashed files and sorts them by name.
-func (r *resolver) pathEntries(in Inputs, style NameStyle, files []pathFile, sums []string, errs []error) []entry {
+func (r *resolver) pathEntries(in Inputs, style NameStyle, jobs []*hashJob) []entry {
 	override := ""
 	if blank(in.Digest) {
 		override = strings.TrimSpace(in.Name)
 	}
-	entries := make([]entry, 0, len(files))
-	for i, f := range files {
-		if errs[i] != nil {
-			r.fail(inPaths, f.line, "cannot read %s: %v", quote(f.rel), pathErrCause(errs[i]))
+	entries := make([]entry, 0, len(jobs))
+	for _, j := range jobs {
+		f := j.file
+		if j.err != nil {
+			r.fail(inPaths, f.line, "cannot read %s: %v", quote(f.rel), pathErrCause(j.err))
 			continue
 		}
-		e := entry{name: f.rel, alg: sha256Alg, hex: sums[i], from: origin{input: inPaths, line: f.line, item: f.rel}}
+		e := entry{name: f.rel, alg: sha256Alg, hex: j.sum, from: origin{input: inPaths, line: f.line, item: f.rel}}
 		switch {
 		case override != "":
 			e.name, e.from.hint = override, hintOverride
@@ -156,50 +161,39 @@ const (
 	matchBad // an error was recorded
 )
 
-// matchPattern returns the regular files one pattern matches, recording
-// every problem in r.
-func (r *resolver) matchPattern(ctx context.Context, ws workspace, p listItem) ([]pathFile, error) {
+// matchPattern passes each regular file one pattern matches to emit, in
+// walk order, recording every problem in r. It returns only emit's error
+// or cancellation.
+func (r *resolver) matchPattern(ctx context.Context, ws workspace, p listItem, emit func(pathFile) error) error {
 	rel, err := ws.relPattern(p.text)
 	if err != nil {
 		r.fail(inPaths, p.line, "%v", err)
-		return nil, nil
+		return nil
 	}
 	g, err := compileGlob(rel)
 	if err != nil {
 		r.fail(inPaths, p.line, "%v", err)
-		return nil, nil
+		return nil
 	}
 	if g.literal() {
 		if f, kind := r.classify(ws, p, rel, false); kind == matchFile {
-			return []pathFile{f}, nil
+			return emit(f)
 		}
-		return nil, nil
+		return nil
 	}
-	w := &globWalk{r: r, ws: ws, p: p, g: g}
+	w := &globWalk{r: r, ws: ws, p: p, g: g, emit: emit}
 	if err := w.run(ctx); err != nil {
-		return nil, err
-	}
-	var files []pathFile
-	dirs, bad := 0, w.failed
-	for _, c := range w.found {
-		switch f, kind := r.classify(ws, p, c, true); kind {
-		case matchFile:
-			files = append(files, f)
-		case matchDir:
-			dirs++
-		default:
-			bad++
-		}
+		return err
 	}
 	switch {
-	case len(files) > 0 || bad > 0:
-	case dirs > 0:
+	case w.files > 0 || w.bad > 0:
+	case w.dirs > 0:
 		r.fail(inPaths, p.line, "%s matched only directories (%d); subject-path needs files: add a file pattern such as %s",
-			quote(p.text), dirs, quote(path.Join(rel, "*")))
+			quote(p.text), w.dirs, quote(path.Join(rel, "*")))
 	default:
 		r.noMatch(ws, p, rel)
 	}
-	return files, nil
+	return nil
 }
 
 func (r *resolver) noMatch(ws workspace, p listItem, rel string) {
@@ -258,16 +252,18 @@ func (r *resolver) statFailed(ws workspace, p listItem, rel string, fromGlob boo
 	r.fail(inPaths, p.line, "cannot read %s: %v", quote(rel), pathErrCause(err))
 }
 
-// globWalk finds the paths a glob matches. It follows symlinks in the
-// pattern's literal prefix (as the OS does) but never walks into a
-// symlinked directory, so it cannot loop or wander out of the workspace.
+// globWalk finds the paths a glob matches and classifies each as it is
+// found. It follows symlinks in the pattern's literal prefix (as the OS
+// does) but never walks into a symlinked directory, so it cannot loop or
+// wander out of the workspace.
 type globWalk struct {
-	r      *resolver
-	ws     workspace
-	p      listItem
-	g      glob
-	found  []string // slash-separated, relative to the workspace, in walk order
-	failed int      // directories that could not be read
+	r    *resolver
+	ws   workspace
+	p    listItem
+	g    glob
+	emit func(pathFile) error
+
+	files, dirs, bad int // matches by kind; bad includes unreadable directories
 }
 
 func (w *globWalk) run(ctx context.Context) error {
@@ -279,30 +275,88 @@ func (w *globWalk) run(ctx context.Context) error {
 	if fi, err := os.Stat(w.ws.abs(base)); err != nil || !fi.IsDir() {
 		return nil
 	}
-	return w.walk(ctx, base, w.g.start(k))
+	// The walk descends only into real directories, so below base every
+	// path's real path is base's real path joined with the rest. An empty
+	// realBase sends every match through classify.
+	realBase, err := filepath.EvalSymlinks(w.ws.abs(base))
+	if err != nil {
+		realBase = ""
+	}
+	return w.walk(ctx, base, realBase, w.g.start(k))
 }
 
-func (w *globWalk) walk(ctx context.Context, dir string, states []bool) error {
+// walk reads dir, whose real path is realDir ("" when unknown), and goes
+// down into the directories the glob may still match below.
+func (w *globWalk) walk(ctx context.Context, dir, realDir string, states []bool) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("matching subject-path: %w", err)
 	}
 	entries, err := os.ReadDir(w.ws.abs(dir))
 	if err != nil {
 		w.r.fail(inPaths, w.p.line, "cannot read directory %s: %v", quote(dir), pathErrCause(err))
-		w.failed++
+		w.bad++
 		return nil
 	}
 	for _, e := range entries {
 		next := w.g.step(states, e.Name())
 		rel := path.Join(dir, e.Name())
+		realPath := ""
+		if realDir != "" {
+			realPath = filepath.Join(realDir, e.Name())
+		}
 		if w.g.full(next) {
-			w.found = append(w.found, rel)
+			if err := w.match(rel, realPath, e); err != nil {
+				return err
+			}
 		}
 		if e.IsDir() && w.g.partial(next) {
-			if err := w.walk(ctx, rel, next); err != nil {
+			if err := w.walk(ctx, rel, realPath, next); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// match classifies one path the glob matched and emits it if it is a file.
+func (w *globWalk) match(rel, realPath string, e fs.DirEntry) error {
+	f, ok := w.regular(rel, realPath, e)
+	kind := matchFile
+	if !ok {
+		f, kind = w.r.classify(w.ws, w.p, rel, true)
+	}
+	switch kind {
+	case matchFile:
+		w.files++
+		return w.emit(f)
+	case matchDir:
+		w.dirs++
+	default:
+		w.bad++
+	}
+	return nil
+}
+
+// regular is classify's shortcut for the common case, a regular file (not a
+// symlink) whose real path the walk knows and which lies in the workspace:
+// such a file needs neither a stat nor filepath.EvalSymlinks, which lstats
+// every element of the path. Its size, which only progress reports use, is
+// read only when they are wanted. Anything else, and any doubt, returns
+// false and goes through classify, which reports problems.
+func (w *globWalk) regular(rel, realPath string, e fs.DirEntry) (pathFile, bool) {
+	if realPath == "" || !e.Type().IsRegular() {
+		return pathFile{}, false
+	}
+	if _, ok := within(w.ws.real, realPath); !ok {
+		return pathFile{}, false
+	}
+	f := pathFile{rel: rel, real: realPath, line: w.p.line}
+	if w.r.opts.progress != nil {
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() {
+			return pathFile{}, false
+		}
+		f.size = fi.Size()
+	}
+	return f, true
 }

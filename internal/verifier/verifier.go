@@ -9,6 +9,7 @@ import (
 
 	"github.com/provenant/provenant/internal/policy"
 	"github.com/provenant/provenant/internal/sink/oci"
+	"github.com/provenant/provenant/internal/timing"
 	"github.com/provenant/provenant/internal/verify"
 )
 
@@ -125,14 +126,17 @@ func Run(ctx context.Context, cfg Config, opts ...Option) (*Report, error) {
 			return nil, err
 		}
 	}
+	end := timing.Start(ctx, "artifacts")
 	arts, err := find(ctx, cfg, o.fetch, lister)
+	end()
 	if err != nil {
 		return nil, err
 	}
 	rk := &rekor{client: o.client, urls: logURLs(cfg.RekorURL, cfg.Roots), offline: cfg.Offline, done: map[string]resolved{}}
 	rep := &Report{Verified: true}
+	vc := newVerdictCache(cfg.Roots, cfg.Policy)
 	for _, a := range arts {
-		v := check(ctx, a, cfg.Roots, cfg.Policy, rk)
+		v := check(ctx, a, vc, rk)
 		rep.Verified = rep.Verified && v.Verified
 		rep.Artifacts = append(rep.Artifacts, v)
 	}
@@ -141,36 +145,120 @@ func Run(ctx context.Context, cfg Config, opts ...Option) (*Report, error) {
 
 // check tries every candidate bundle for the artifact; the first that
 // verifies and satisfies the policy wins. Otherwise every refusal is kept.
-// slsa-github-generator v1 lines are first joined with their log entry.
-func check(ctx context.Context, a artifact, roots []verify.Root, pol policy.Policy, rk *rekor) Verdict {
+func check(ctx context.Context, a artifact, vc *verdictCache, rk *rekor) Verdict {
 	v := Verdict{Name: a.name, Digest: a.digest.String(), Refusals: a.unusable}
 	for _, c := range a.candidates {
-		if verify.IsLegacy(c.JSON) {
-			b, entry, err := rk.resolve(ctx, c.JSON)
-			if err != nil {
-				v.Refusals = append(v.Refusals, Refusal{Attestation: c.Where, Reason: err.Error()})
-				continue
-			}
-			c = verify.Candidate{JSON: b, Where: c.Where + " with " + entry}
+		bv := vc.get(ctx, c.JSON, rk)
+		where := c.Where + bv.entry
+		if bv.err != nil {
+			v.Refusals = append(v.Refusals, Refusal{Attestation: where, Reason: bv.err.Error()})
+			continue
 		}
-		got, err := verify.Verify(c.JSON, roots, a.digest, verify.WithoutIdentityUnsafe())
+		got, err := bv.verified.For(a.digest)
 		if err != nil {
-			v.Refusals = append(v.Refusals, Refusal{Attestation: c.Where, Reason: err.Error()})
+			v.Refusals = append(v.Refusals, Refusal{Attestation: where, Reason: err.Error()})
 			continue
 		}
-		pv := policy.Evaluate(pol, got.Evidence())
-		if !pv.OK() {
-			var reasons []string
-			for _, f := range pv.Failed() {
-				reasons = append(reasons, f.Name+": "+f.Detail)
-			}
-			v.Refusals = append(v.Refusals, Refusal{Attestation: c.Where, Reason: strings.Join(reasons, "; ")})
+		if bv.refused != "" {
+			v.Refusals = append(v.Refusals, Refusal{Attestation: where, Reason: bv.refused})
 			continue
 		}
-		v.Verified, v.Attestation, v.Root = true, c.Where, got.Root
+		pv := bv.policy
+		v.Verified, v.Attestation, v.Root = true, where, got.Root
 		v.Provenance, v.Checks, v.Statement, v.Warnings = &pv.Provenance, pv.Checks, got.Statement, pv.Warnings
 		v.Refusals = nil
 		return v
 	}
 	return v
+}
+
+// verdictCache verifies each bundle once and judges it under the policy
+// once, however many artifacts it is a candidate for: neither depends on
+// the artifact, only Verified.For does. With one .intoto.jsonl naming
+// 1,000 artifacts, verifying per artifact made the run quadratic in time
+// and memory (each verdict held its own parse of the whole statement).
+type verdictCache struct {
+	roots  []verify.Root
+	policy policy.Policy
+	byJSON map[string]*bundleVerdict
+	// bySlice finds a bundle again by its bytes' address and length, so
+	// that a bundle the index hands to every artifact is not hashed whole
+	// as a map key for each of them: with one bundle naming n artifacts,
+	// that alone was quadratic.
+	bySlice map[sliceKey]*bundleVerdict
+	// verify is verify.VerifyBundle; tests count the calls.
+	verify func(bundleJSON []byte, roots []verify.Root, opts ...verify.Option) (*verify.Verified, error)
+}
+
+// bundleVerdict is the outcome for one bundle: the error joining it with
+// its log entry or verifying it, or the verified bundle and the policy's
+// verdict, with the failed checks joined in refused.
+type bundleVerdict struct {
+	entry    string // " with " and the log entry a slsa-github-generator v1 line was joined with
+	err      error
+	verified *verify.Verified
+	policy   *policy.Verdict
+	refused  string
+}
+
+// sliceKey is a byte slice's identity: the address of its first byte
+// (which keeps the bytes alive) and its length.
+type sliceKey struct {
+	first *byte
+	n     int
+}
+
+func newVerdictCache(roots []verify.Root, pol policy.Policy) *verdictCache {
+	return &verdictCache{
+		roots: roots, policy: pol, verify: verify.VerifyBundle,
+		byJSON: map[string]*bundleVerdict{}, bySlice: map[sliceKey]*bundleVerdict{},
+	}
+}
+
+// get returns the verdict on the bundle, computing it the first time;
+// bundles are told apart by their content. A slsa-github-generator v1
+// line is first joined with its log entry, looked up in rk.
+func (vc *verdictCache) get(ctx context.Context, bundleJSON []byte, rk *rekor) *bundleVerdict {
+	var sk sliceKey
+	if len(bundleJSON) > 0 {
+		sk = sliceKey{&bundleJSON[0], len(bundleJSON)}
+		if bv, ok := vc.bySlice[sk]; ok {
+			return bv
+		}
+	}
+	bv, ok := vc.byJSON[string(bundleJSON)]
+	if sk.n > 0 {
+		defer func() { vc.bySlice[sk] = bv }()
+	}
+	if ok {
+		return bv
+	}
+	bv = &bundleVerdict{}
+	vc.byJSON[string(bundleJSON)] = bv
+	if verify.IsLegacy(bundleJSON) {
+		end := timing.Start(ctx, "rekor lookup")
+		b, entry, err := rk.resolve(ctx, bundleJSON)
+		end()
+		if err != nil {
+			bv.err = err
+			return bv
+		}
+		bundleJSON, bv.entry = b, " with "+entry
+	}
+	end := timing.Start(ctx, "verify bundle")
+	bv.verified, bv.err = vc.verify(bundleJSON, vc.roots, verify.WithoutIdentityUnsafe())
+	end()
+	if bv.err != nil {
+		return bv
+	}
+	pv := policy.Evaluate(vc.policy, bv.verified.Evidence())
+	bv.policy = &pv
+	if !pv.OK() {
+		var reasons []string
+		for _, f := range pv.Failed() {
+			reasons = append(reasons, f.Name+": "+f.Detail)
+		}
+		bv.refused = strings.Join(reasons, "; ")
+	}
+	return bv
 }

@@ -1,8 +1,10 @@
 package verify
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -159,13 +161,32 @@ func WithRequirements(req Requirements) Option {
 }
 
 // Verify verifies bundleJSON for the artifact under the first of roots
-// that accepts it. The signature is checked first, with the key of the
-// bundle's own certificate, so that a changed payload, signature or
-// certificate is refused as ErrSignature rather than as a log entry or
-// timestamp that no longer matches. Then, for each root in turn: the log
-// entries, the signing time, the certificate chain, the SCTs, the
-// artifact and the identity.
+// that accepts it: VerifyBundle, then Verified.For.
 func Verify(bundleJSON []byte, roots []Root, artifact intoto.Digest, opts ...Option) (*Result, error) {
+	v, err := VerifyBundle(bundleJSON, roots, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return v.For(artifact)
+}
+
+// Verified is a bundle verified for no artifact in particular: For checks
+// any number of artifacts against it without verifying it again.
+type Verified struct {
+	res         Result
+	payloadType string
+	stErr       error                      // why the statement could not be parsed
+	named       map[intoto.Digest]struct{} // the statement's subject digests, hex lower-cased
+}
+
+// VerifyBundle verifies everything about bundleJSON that does not depend on
+// the artifact, under the first of roots that accepts it. The signature is
+// checked first, with the key of the bundle's own certificate, so that a
+// changed payload, signature or certificate is refused as ErrSignature
+// rather than as a log entry or timestamp that no longer matches. Then, for
+// each root in turn: the log entries, the signing time, the certificate
+// chain, the SCTs and the identity. The statement is parsed once, for For.
+func VerifyBundle(bundleJSON []byte, roots []Root, opts ...Option) (*Verified, error) {
 	var o options
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
@@ -191,10 +212,20 @@ func Verify(bundleJSON []byte, roots []Root, artifact intoto.Digest, opts ...Opt
 		if o.req != nil {
 			req = *o.req
 		}
-		res, err := e.verifyUnder(r.Trusted, req, artifact, o.identity)
+		res, err := e.verifyUnder(r.Trusted, req, o.identity)
 		if err == nil {
 			res.Root = r.Name
-			return res, nil
+			v := &Verified{res: *res, payloadType: e.env.PayloadType}
+			st, err := intoto.ParseStatement(e.statement)
+			if err != nil {
+				v.stErr = err
+				return v, nil
+			}
+			v.named = make(map[intoto.Digest]struct{}, len(st.Subject))
+			for _, d := range st.Digests() {
+				v.named[d] = struct{}{}
+			}
+			return v, nil
 		}
 		var ve *Error
 		if len(roots) > 1 && errors.As(err, &ve) {
@@ -203,4 +234,33 @@ func Verify(bundleJSON []byte, roots []Root, artifact intoto.Digest, opts ...Opt
 		errs = append(errs, err)
 	}
 	return nil, errors.Join(errs...)
+}
+
+// Evidence is the verified bundle as internal/policy reads it; it does not
+// depend on the artifact.
+func (v *Verified) Evidence() policy.Evidence {
+	return v.res.Evidence()
+}
+
+// For checks that the verified statement has the artifact among its
+// subjects and returns what the bundle says. The results of one Verified
+// share the statement bytes; callers must not change them.
+func (v *Verified) For(artifact intoto.Digest) (*Result, error) {
+	if _, err := hex.DecodeString(artifact.Hex); err != nil || artifact.Hex == "" {
+		return nil, refuse(ErrArtifactNotInStatement, "artifact digest %s is not hex", artifact)
+	}
+	if v.payloadType != intoto.PayloadType {
+		return nil, refuse(ErrArtifactNotInStatement, "the DSSE payload type is %q, not an in-toto statement", v.payloadType)
+	}
+	if v.stErr != nil {
+		return nil, &Error{Check: ErrArtifactNotInStatement, Err: v.stErr}
+	}
+	// A set rather than Statement.Names, whose scan over every subject for
+	// each artifact made verifying n artifacts against one statement
+	// quadratic.
+	if _, ok := v.named[intoto.Digest{Alg: artifact.Alg, Hex: strings.ToLower(artifact.Hex)}]; !ok {
+		return nil, refuse(ErrArtifactNotInStatement, "no subject has digest %s", artifact)
+	}
+	res := v.res
+	return &res, nil
 }

@@ -1,13 +1,10 @@
 package verify
 
 import (
-	"encoding/hex"
 	"errors"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
 	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
-
-	"github.com/provenant/provenant/internal/intoto"
 )
 
 // complete runs sigstore-go's whole verification with the requirements.
@@ -15,14 +12,14 @@ import (
 // is refused. Such a refusal is an identity mismatch when sigstore-go says
 // so with its typed error, and otherwise counted against the signature, the
 // check that covers what sigstore-go verifies last.
-func (e *entity) complete(tm root.TrustedMaterial, req Requirements, artifact intoto.Digest, id *Identity) error {
+//
+// The artifact is left to Verified.For, which checks the statement's
+// subjects as sigstore-go would, so that one verification serves every
+// artifact the statement names.
+func (e *entity) complete(tm root.TrustedMaterial, req Requirements, id *Identity) error {
 	v, err := sgverify.NewVerifier(tm, verifierOptions(req)...)
 	if err != nil {
 		return &Error{Check: ErrMalformed, Err: err}
-	}
-	digest, err := hex.DecodeString(artifact.Hex)
-	if err != nil {
-		return refuse(ErrArtifactNotInStatement, "artifact digest %s is not hex", artifact)
 	}
 	identity := sgverify.WithoutIdentitiesUnsafe()
 	if id != nil {
@@ -32,7 +29,7 @@ func (e *entity) complete(tm root.TrustedMaterial, req Requirements, artifact in
 		}
 		identity = sgverify.WithCertificateIdentity(ci)
 	}
-	_, err = v.Verify(e.b, sgverify.NewPolicy(sgverify.WithArtifactDigest(artifact.Alg, digest), identity))
+	_, err = v.Verify(e.b, sgverify.NewPolicy(sgverify.WithoutArtifactUnsafe(), identity))
 	var mismatch *sgverify.ErrNoMatchingCertificateIdentity
 	switch {
 	case err == nil:

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -16,8 +15,6 @@ import (
 	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
-
-	"github.com/provenant/provenant/internal/intoto"
 )
 
 // entity is a parsed bundle with the parts every step reads.
@@ -77,7 +74,8 @@ func (e *entity) signedByCertificate() error {
 	return nil
 }
 
-// verifyUnder verifies the bundle under one trusted root. sigstore-go's
+// verifyUnder verifies the bundle under one trusted root, for no artifact
+// in particular (Verified.For checks those). sigstore-go's
 // complete verification decides; only when it refuses are the checks run
 // one by one, each named by its own sentinel, to say which failed. The
 // steps call the same sigstore-go functions its Verify calls (log entries,
@@ -85,18 +83,15 @@ func (e *entity) signedByCertificate() error {
 // after a success could not refuse anything and would only double the
 // cost. The cheap checks sigstore-go makes differently (the payload type,
 // the identity) run in both cases.
-func (e *entity) verifyUnder(tm root.TrustedMaterial, req Requirements, artifact intoto.Digest, id *Identity) (*Result, error) {
+func (e *entity) verifyUnder(tm root.TrustedMaterial, req Requirements, id *Identity) (*Result, error) {
 	summary, err := certificate.SummarizeCertificate(e.leaf)
 	if err != nil {
 		return nil, refuse(ErrIdentity, "reading the certificate: %w", err)
 	}
-	if err := e.complete(tm, req, artifact, id); err != nil {
-		if stepErr := e.steps(tm, req, artifact, summary, id); stepErr != nil {
+	if err := e.complete(tm, req, id); err != nil {
+		if stepErr := e.steps(tm, req, summary, id); stepErr != nil {
 			return nil, stepErr
 		}
-		return nil, err
-	}
-	if err := e.names(artifact); err != nil {
 		return nil, err
 	}
 	if err := checkIdentity(summary, id); err != nil {
@@ -107,7 +102,7 @@ func (e *entity) verifyUnder(tm root.TrustedMaterial, req Requirements, artifact
 
 // steps runs the checks that depend on the trusted root in turn and
 // returns the first refusal.
-func (e *entity) steps(tm root.TrustedMaterial, req Requirements, artifact intoto.Digest, summary certificate.Summary, id *Identity) error {
+func (e *entity) steps(tm root.TrustedMaterial, req Requirements, summary certificate.Summary, id *Identity) error {
 	logTimes, err := e.logEntries(tm, req)
 	if err != nil {
 		return err
@@ -124,9 +119,6 @@ func (e *entity) steps(tm root.TrustedMaterial, req Requirements, artifact intot
 		if err := sgverify.VerifySignedCertificateTimestamp(chains, 1, tm); err != nil {
 			return &Error{Check: ErrCertificateTransparency, Err: err}
 		}
-	}
-	if err := e.names(artifact); err != nil {
-		return err
 	}
 	return checkIdentity(summary, id)
 }
@@ -229,25 +221,6 @@ func (e *entity) chains(tm root.TrustedMaterial, times []time.Time) ([][]*x509.C
 		}
 	}
 	return chains, nil
-}
-
-// names checks that the signed statement has the artifact among its
-// subjects.
-func (e *entity) names(artifact intoto.Digest) error {
-	if _, err := hex.DecodeString(artifact.Hex); err != nil || artifact.Hex == "" {
-		return refuse(ErrArtifactNotInStatement, "artifact digest %s is not hex", artifact)
-	}
-	if e.env.PayloadType != intoto.PayloadType {
-		return refuse(ErrArtifactNotInStatement, "the DSSE payload type is %q, not an in-toto statement", e.env.PayloadType)
-	}
-	st, err := intoto.ParseStatement(e.statement)
-	if err != nil {
-		return &Error{Check: ErrArtifactNotInStatement, Err: err}
-	}
-	if !st.Names(artifact) {
-		return refuse(ErrArtifactNotInStatement, "no subject has digest %s", artifact)
-	}
-	return nil
 }
 
 func checkIdentity(summary certificate.Summary, id *Identity) error {
