@@ -124,19 +124,9 @@ type workflowV1 struct {
 				RunnerEnvironment string `json:"runner_environment"`
 			} `json:"github"`
 		} `json:"internalParameters"`
-		ResolvedDependencies []struct {
-			URI    string            `json:"uri"`
-			Digest map[string]string `json:"digest"`
-		} `json:"resolvedDependencies"`
+		ResolvedDependencies []resolvedDependency `json:"resolvedDependencies"`
 	} `json:"buildDefinition"`
-	RunDetails struct {
-		Builder struct {
-			ID string `json:"id"`
-		} `json:"builder"`
-		Metadata struct {
-			InvocationID string `json:"invocationId"`
-		} `json:"metadata"`
-	} `json:"runDetails"`
+	RunDetails v1RunDetails `json:"runDetails"`
 }
 
 // checkWorkflowV1 checks both GitHub workflow build types. They differ in
@@ -268,25 +258,32 @@ func checkV02(v *Verdict, p Policy, e Evidence, raw json.RawMessage, add addFunc
 	checkInputs(p, inputs, add)
 }
 
+// resolvedDependency is one entry of a SLSA v1.0 buildDefinition's
+// resolvedDependencies.
+type resolvedDependency struct {
+	URI    string            `json:"uri"`
+	Digest map[string]string `json:"digest"`
+}
+
+// v1RunDetails is the part of a SLSA v1.0 runDetails the checks read.
+type v1RunDetails struct {
+	Builder struct {
+		ID string `json:"id"`
+	} `json:"builder"`
+	Metadata struct {
+		InvocationID string `json:"invocationId"`
+	} `json:"metadata"`
+}
+
 type generatorV1 struct {
 	BuildDefinition struct {
 		ExternalParameters struct {
 			Inputs map[string]any `json:"inputs"`
 		} `json:"externalParameters"`
-		InternalParameters   map[string]any `json:"internalParameters"`
-		ResolvedDependencies []struct {
-			URI    string            `json:"uri"`
-			Digest map[string]string `json:"digest"`
-		} `json:"resolvedDependencies"`
+		InternalParameters   map[string]any       `json:"internalParameters"`
+		ResolvedDependencies []resolvedDependency `json:"resolvedDependencies"`
 	} `json:"buildDefinition"`
-	RunDetails struct {
-		Builder struct {
-			ID string `json:"id"`
-		} `json:"builder"`
-		Metadata struct {
-			InvocationID string `json:"invocationId"`
-		} `json:"metadata"`
-	} `json:"runDetails"`
+	RunDetails v1RunDetails `json:"runDetails"`
 }
 
 // checkGeneratorV1 checks slsa-github-generator's SLSA v1.0 layouts: the
