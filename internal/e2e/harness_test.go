@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -154,17 +153,7 @@ func (s *step) file(rel, content string) string {
 // exactly the step's environment.
 func (s *step) run(inputs map[string]string) {
 	s.t.Helper()
-	cmd := exec.Command(provenant(s.t), "attest")
-	cmd.Dir = s.ws
-	env := maps.Clone(s.env)
-	for k, v := range inputs {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd, out, errb := s.command(inputs)
 	err := cmd.Run()
 	if cmd.ProcessState == nil {
 		s.t.Fatalf("starting provenant: %v", err)
