@@ -46,6 +46,12 @@ func CheckEvent(c Claims, payload json.RawMessage) error {
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return fmt.Errorf("decoding the event payload: it is not a webhook payload object (%s)", input.DescribeJSON(err))
 	}
+	// The v0.2 predicate copies the whole payload, so every value in it,
+	// not only the fields read above, must be one a JSON reader can hold.
+	var whole any
+	if err := json.Unmarshal(payload, &whole); err != nil {
+		return fmt.Errorf("decoding the event payload: %s", input.DescribeJSON(err))
+	}
 	b := binder{c: c}
 	b.repository(ev)
 	switch c.EventName {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 )
 
 // DescribeJSON says what is wrong with a JSON value from the error
@@ -20,6 +21,15 @@ func DescribeJSON(err error) string {
 		where := "the value"
 		if te.Field != "" {
 			where = fmt.Sprintf("field %q", te.Field)
+		}
+		if n, ok := strings.CutPrefix(te.Value, "number "); ok && te.Type != nil {
+			switch te.Type.Kind() {
+			case reflect.Float32, reflect.Float64:
+				return fmt.Sprintf("%s is the number %s, which is out of range: numbers here must lie within ±1.8e308", where, n)
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+				return fmt.Sprintf("%s is the number %s but must be a whole number within the field's range", where, n)
+			}
 		}
 		return fmt.Sprintf("%s is a JSON %s but must be %s", where, te.Value, jsonKind(te.Type))
 	case err != nil && err.Error() == "unexpected end of JSON input":
@@ -53,3 +63,4 @@ func jsonKind(t reflect.Type) string {
 	}
 	return "another kind of value"
 }
+

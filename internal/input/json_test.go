@@ -9,6 +9,7 @@ import (
 func TestDescribeJSON(t *testing.T) {
 	t.Parallel()
 	var obj map[string]any
+	var small []int8
 	var ev struct {
 		Inputs map[string]any `json:"inputs"`
 		Repo   *struct {
@@ -26,6 +27,10 @@ func TestDescribeJSON(t *testing.T) {
 		{`"x"`, &ev, "the value is a JSON string but must be an object"},
 		{`{"a" 1}`, &obj, "invalid JSON at byte"},
 		{`{"a":`, &obj, "ends early"},
+		{`{"a":{"b":[1e1000]}}`, &obj, "the number 1e1000, which is out of range"},
+		{`{"inputs":{"n":-1e400}}`, &ev, "the number -1e400, which is out of range"},
+		{`[300]`, &small, "the number 300 but must be a whole number"},
+		{`[1.5]`, &small, "the number 1.5 but must be a whole number"},
 	}
 	for _, tc := range cases {
 		err := json.Unmarshal([]byte(tc.text), tc.into)

@@ -27,6 +27,7 @@ func FuzzEventToProvenance(f *testing.F) {
 		`{"repository":{"full_name":"OCTO-ORG/octo-repo"},"ref":"refs/tags/v1.2.3","inputs":{"x":{"y":[1,2,{"z":null}]}}}`,
 		`{"repository":{"full_name":"octo-org/octo-repo"},"ref":"refs/tags/v1.2.3","inputs":{"big":1e308,"neg":-0}}`,
 		`{"repository":"octo-org/octo-repo"}`,
+		`{"repository":{"full_name":"octo-org/octo-repo"},"ref":"refs/tags/v1.2.3","sender":{"n":1e1000}}`,
 		`[]`, `null`, `{`, ``,
 	} {
 		f.Add([]byte(s))
