@@ -63,4 +63,3 @@ func jsonKind(t reflect.Type) string {
 	}
 	return "another kind of value"
 }
-
