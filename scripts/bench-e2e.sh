@@ -39,6 +39,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
 FILES=${BENCH_E2E_FILES:-1000}
+CONC=${BENCH_E2E_AT_ONCE:-8}
+CONC_ROUNDS=${BENCH_E2E_AT_ONCE_ROUNDS:-3}
 FIXTURE=$REPO_ROOT/testdata/github/tag_push
 
 outer() {
@@ -50,6 +52,7 @@ outer() {
 	LOAD_BEFORE=$(loadavg)
 	: >"$BENCH_TMP/runs.txt"
 	: >"$BENCH_TMP/timings.txt"
+	: >"$BENCH_TMP/concurrent.txt"
 	PATH="$BIN:$PATH" BENCH_E2E_INNER=1 BENCH_E2E_LOG=v2 BENCH_TMP=$BENCH_TMP RUNS=$RUNS \
 		"$BENCH_TMP/sigstore-stack" --rekor v2 --ct --tsa --registry -- bash "${BASH_SOURCE[0]}" ||
 		die "the measurement inside the stack (Rekor v2) failed"
@@ -98,6 +101,65 @@ inner() {
 			one "${cmds[(i + k) % ${#cmds[@]}]}" "$i"
 		done
 	done
+	if [[ $BENCH_E2E_LOG == v2 ]]; then
+		for ((i = 1; i <= CONC_ROUNDS; i++)); do
+			at_once provenant "$i"
+			at_once cosign "$i"
+		done
+	fi
+}
+
+# at_once TOOL ROUND starts CONC attestations of one fresh image at once,
+# each the job of its own workflow run, as matrix jobs or separate
+# workflows attesting one image do, and appends "TOOL ROUND wall kept
+# failed" to concurrent.txt: the batch's wall time, how many referrers the
+# image's fallback index lists afterwards (docker-registry has no
+# referrers API; both tools then keep the referrers tag schema's index)
+# and how many processes exited non-zero.
+at_once() {
+	local tool=$1 round=$2 ref i pids=() fails=0 start end kept
+	ref=$("$BENCH_TMP/mkimage" --binary "$BENCH_TMP/provenant" --ca /etc/ssl/certs/ca-certificates.crt \
+		--ref "$REGISTRY/bench/at-once-$tool-$round:latest" --version "$tool$round" --revision bench 2>"$BENCH_TMP/mkimage.log") ||
+		{ cat "$BENCH_TMP/mkimage.log" >&2; die "pushing the image to $REGISTRY failed"; }
+	local job=() tok=()
+	for ((i = 0; i < CONC; i++)); do
+		if [[ $tool == provenant ]]; then
+			job[i]=$(curl -fsS -X POST -H "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" \
+				-d "{\"run_id\":\"$((9000 + 100 * round + i))\",\"run_attempt\":\"1\"}" "${OIDC_ISSUER%/}/_jobs" | jq -r .request_token)
+			mkdir -p "$BENCH_TMP/at-once/$i/.sigstore"
+			cp "$SIGSTORE_SIGNING_CONFIG" "$BENCH_TMP/at-once/$i/.sigstore/signing_config.json"
+			cp "$SIGSTORE_TRUSTED_ROOT" "$BENCH_TMP/at-once/$i/.sigstore/trusted_root.json"
+		else
+			tok[i]=$(token)
+		fi
+	done
+	start=$(date +%s.%N)
+	for ((i = 0; i < CONC; i++)); do
+		if [[ $tool == provenant ]]; then
+			(cd "$BENCH_TMP/at-once/$i" && exec env -i PATH="$PATH" HOME="$BENCH_TMP/home" RUNNER_TEMP="$BENCH_TMP" "${RUNNER_ENV[@]}" \
+				GITHUB_RUN_ID=$((9000 + 100 * round + i)) GITHUB_WORKSPACE="$BENCH_TMP/at-once/$i" GITHUB_EVENT_PATH="$FIXTURE/event.json" \
+				GITHUB_OUTPUT=/dev/null GITHUB_STEP_SUMMARY=/dev/null \
+				ACTIONS_ID_TOKEN_REQUEST_URL="$ACTIONS_ID_TOKEN_REQUEST_URL" ACTIONS_ID_TOKEN_REQUEST_TOKEN="${job[i]}" \
+				INPUT_IMAGE="$ref" INPUT_PUSH-TO-REGISTRY=true INPUT_SIGSTORE=.sigstore/signing_config.json \
+				INPUT_TRUSTED-ROOT=.sigstore/trusted_root.json INPUT_OIDC-ISSUER="$OIDC_ISSUER" INPUT_OUTPUT-DIR=. \
+				"$BENCH_TMP/provenant" attest) >"$BENCH_TMP/at-once.$i.log" 2>&1 &
+		else
+			cosign attest --predicate "$BENCH_TMP/predicate.json" --type slsaprovenance1 \
+				--signing-config "$SIGSTORE_SIGNING_CONFIG" --trusted-root "$SIGSTORE_TRUSTED_ROOT" \
+				--identity-token "${tok[i]}" --allow-http-registry --yes "$ref" >"$BENCH_TMP/at-once.$i.log" 2>&1 &
+		fi
+		pids+=($!)
+	done
+	for ((i = 0; i < CONC; i++)); do
+		wait "${pids[i]}" || { fails=$((fails + 1)) && tail -n 5 "$BENCH_TMP/at-once.$i.log" >&2; }
+	done
+	end=$(date +%s.%N)
+	local digest=${ref#*@} repo=${ref%@*}
+	repo=${repo#*/}
+	kept=$(curl -fsS -H 'Accept: application/vnd.oci.image.index.v1+json' \
+		"http://$REGISTRY/v2/$repo/manifests/${digest/:/-}" | jq '[.manifests[].digest] | unique | length')
+	echo "$tool $round $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }') $kept $fails" >>"$BENCH_TMP/concurrent.txt"
+	log "$CONC × $tool at once, round $round: kept $kept, $fails failed"
 }
 
 # attest_image RUN attests the image and attaches the attestation to it.
@@ -240,6 +302,28 @@ table() {
 	done
 	echo
 	breakdown
+	at_once_table
+}
+
+# at_once_table summarises concurrent.txt per tool.
+at_once_table() {
+	local c=$BENCH_TMP/concurrent.txt tool
+	[[ -s $c ]] || return 0
+	echo
+	echo "$CONC attestations of one image at once, each the job of its own workflow run, onto docker-registry (no referrers API, so both tools keep the referrers tag schema's fallback index); a fresh image per round. *Kept* is how many of the $CONC referrers the fallback index lists afterwards, per round."
+	echo
+	echo "| Tool | Rounds | Kept per round | Exited non-zero | Median batch wall (s) |"
+	echo "|---|---:|---|---:|---:|"
+	for tool in provenant cosign; do
+		awk -v t="$tool" -v n="$CONC" '
+			$1 == t { r++; kept = kept (kept == "" ? "" : ", ") $4 "/" n; f += $5; w[r] = $3 }
+			END {
+				if (r == 0) exit
+				for (i = 2; i <= r; i++) { x = w[i]; for (j = i - 1; j >= 1 && w[j] > x; j--) w[j + 1] = w[j]; w[j + 1] = x }
+				m = r % 2 ? w[(r + 1) / 2] : (w[r / 2] + w[r / 2 + 1]) / 2
+				printf "| %s | %d | %s | %d | %.2f |\n", t, r, kept, f, m
+			}' "$c"
+	done
 }
 
 # SPANS are the columns of the breakdown: span names of provenant's

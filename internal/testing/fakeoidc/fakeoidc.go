@@ -3,6 +3,7 @@ package fakeoidc
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -115,6 +116,16 @@ func (s *Server) AddJob(requestToken string, claims map[string]any) {
 		s.jobs = map[string]map[string]any{}
 	}
 	s.jobs[requestToken] = maps.Clone(claims)
+}
+
+// NewJob registers a job under a fresh random request token (AddJob) and
+// returns the token.
+func (s *Server) NewJob(claims map[string]any) string {
+	tok := make([]byte, 16)
+	rand.Read(tok)
+	requestToken := hex.EncodeToString(tok)
+	s.AddJob(requestToken, claims)
+	return requestToken
 }
 
 // job returns the claims of the job whose request token is tok.

@@ -12,6 +12,9 @@ const (
 	discoveryPath = "/.well-known/openid-configuration"
 	jwksPath      = "/.well-known/jwks"
 	tokenPath     = "/token"
+	// jobsPath is the fake's own control endpoint, not GitHub's: it lets a
+	// process outside the test (a benchmark script) register jobs.
+	jobsPath = "/_jobs"
 )
 
 // Handler returns the HTTP handler for the three endpoints:
@@ -19,7 +22,11 @@ const (
 //   - GET /.well-known/openid-configuration, the discovery document;
 //   - GET /.well-known/jwks, the signing key;
 //   - GET /token?api-version=2.0&audience=<aud>, the token service, which
-//     answers {"count":<n>,"value":"<jwt>"} like GitHub's.
+//     answers {"count":<n>,"value":"<jwt>"} like GitHub's;
+//   - POST /_jobs, the fake's own: with the configured request token as
+//     bearer and a JSON object of claims as body, it registers a job as
+//     AddJob does and answers 201 {"request_token":"<token>"}, so that a
+//     script can run the jobs of several workflow runs.
 //
 // When the issuer URL has a path, the two well-known documents are also
 // served under it, where OIDC discovery looks for them.
@@ -27,8 +34,12 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
-	if path == tokenPath {
+	switch path {
+	case tokenPath:
 		s.serveToken(w, r)
+		return
+	case jobsPath:
+		s.serveJobs(w, r)
 		return
 	}
 	if s.prefix != "" && strings.HasPrefix(path, s.prefix+"/.well-known/") {
@@ -123,6 +134,27 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, tokenResponse{Count: len(tok), Value: tok})
+}
+
+// serveJobs registers a job for POST /_jobs. Only the holder of the
+// configured request token may: 401 otherwise, 400 for a body that is not
+// a JSON object.
+func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodPost) {
+		return
+	}
+	_, bearer, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if bearer = strings.TrimSpace(bearer); s.requestToken == "" || subtle.ConstantTimeCompare([]byte(bearer), []byte(s.requestToken)) != 1 {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeServiceError(w, http.StatusUnauthorized, "VssUnauthorizedException", "Registering a job needs the configured request token as bearer.")
+		return
+	}
+	var claims map[string]any
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&claims); err != nil || claims == nil {
+		writeServiceError(w, http.StatusBadRequest, "InvalidRequest", "The body must be a JSON object of claims, e.g. {\"run_id\":\"790\"}.")
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"request_token": s.NewJob(claims)})
 }
 
 // checkBearer returns why the request's Authorization header is refused,

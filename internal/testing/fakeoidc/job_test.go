@@ -3,6 +3,7 @@ package fakeoidc_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/provenant/provenant/internal/testing/fakeoidc"
@@ -55,5 +56,69 @@ func TestServer_AddJob(t *testing.T) {
 			t.Errorf("bearer %s: run_id %v, run_attempt %v, repository %v; want %s, %s, octo-org/octo-repo",
 				tc.bearer, claims["run_id"], claims["run_attempt"], claims["repository"], tc.wantRun, tc.wantTries)
 		}
+	}
+}
+
+// TestServer_jobsEndpoint: POST /_jobs with the configured request token
+// registers a job whose request token then gets tokens with its claims;
+// without that token, with another method or a body that is not an
+// object, nothing is registered.
+func TestServer_jobsEndpoint(t *testing.T) {
+	t.Parallel()
+	ts := fakeoidc.NewTestServer(t, checked...)
+	post := func(method, bearer, body string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), method, ts.URL+"/_jobs", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+bearer)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	for _, tc := range []struct {
+		method, bearer, body string
+		want                 int
+	}{
+		{http.MethodPost, "wrong", `{"run_id":"1"}`, http.StatusUnauthorized},
+		{http.MethodGet, "s3cret", ``, http.StatusMethodNotAllowed},
+		{http.MethodPost, "s3cret", `["run_id"]`, http.StatusBadRequest},
+		{http.MethodPost, "s3cret", `null`, http.StatusBadRequest},
+	} {
+		if resp := post(tc.method, tc.bearer, tc.body); resp.StatusCode != tc.want {
+			t.Errorf("%s /_jobs as %s with %s: status %d, want %d", tc.method, tc.bearer, tc.body, resp.StatusCode, tc.want)
+		}
+	}
+	resp := post(http.MethodPost, "s3cret", `{"run_id":"4242","run_attempt":"3"}`)
+	var created struct {
+		RequestToken string `json:"request_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || resp.StatusCode != http.StatusCreated || created.RequestToken == "" {
+		t.Fatalf("POST /_jobs: status %d, body error %v, token %q; want 201 and a token", resp.StatusCode, err, created.RequestToken)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.TokenRequestURL()+"&audience=sigstore", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+created.RequestToken)
+	tr, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Body.Close()
+	var body struct{ Value string }
+	if err := json.NewDecoder(tr.Body).Decode(&body); err != nil || tr.StatusCode != http.StatusOK {
+		t.Fatalf("token with the new job's request token: status %d, %v", tr.StatusCode, err)
+	}
+	claims, err := verifyToken(t.Context(), ts, "sigstore", body.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claims["run_id"] != "4242" || claims["run_attempt"] != "3" {
+		t.Errorf("run_id %v, run_attempt %v; want 4242, 3", claims["run_id"], claims["run_attempt"])
 	}
 }

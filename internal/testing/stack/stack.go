@@ -306,9 +306,5 @@ func (s *Stack) writeTrust(ctx context.Context) error {
 // run_attempt 2 for a re-run. It works in the process that started the
 // stack.
 func (s *Stack) NewJob(claims map[string]any) string {
-	tok := make([]byte, 16)
-	rand.Read(tok)
-	requestToken := hex.EncodeToString(tok)
-	s.oidc.AddJob(requestToken, claims)
-	return requestToken
+	return s.oidc.NewJob(claims)
 }
