@@ -150,7 +150,7 @@ func (s *session) putIndex(ctx context.Context, tag name.Tag, im *v1.IndexManife
 	if err != nil {
 		return err
 	}
-	if err := s.pusher.Put(ctx, tag, rawManifest{raw: raw, mt: types.OCIImageIndex}); err != nil {
+	if err := retryWriteRace(ctx, func() error { return s.pusher.Put(ctx, tag, rawManifest{raw: raw, mt: types.OCIImageIndex}) }); err != nil {
 		return fmt.Errorf("writing %s: %w", tag, err)
 	}
 	return nil

@@ -101,7 +101,7 @@ func (s *session) appendLegacy(ctx context.Context, tag name.Tag, layer v1.Layer
 		if err != nil {
 			return false, err
 		}
-		if err := s.pusher.Push(ctx, tag, img); err != nil {
+		if err := retryWriteRace(ctx, func() error { return s.pusher.Push(ctx, tag, img) }); err != nil {
 			return false, fmt.Errorf("writing %s: %w", tag, err)
 		}
 		return false, nil

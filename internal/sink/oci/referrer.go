@@ -127,14 +127,18 @@ func (s *session) subject(ctx context.Context, img name.Digest) (v1.Descriptor, 
 // pushReferrer uploads the blobs, then puts the manifest by digest. On a
 // registry without the referrers API, ggcr's Put also adds the referrer to
 // the fallback tag index.
+// A write that loses a race with another writer of the same blobs is
+// made again (retryWriteRace).
 func (s *session) pushReferrer(ctx context.Context, repo name.Repository, r *referrer) error {
-	for _, b := range r.blobs {
-		if err := s.pusher.Upload(ctx, repo, b); err != nil {
-			return fmt.Errorf("uploading blob: %w", err)
+	return retryWriteRace(ctx, func() error {
+		for _, b := range r.blobs {
+			if err := s.pusher.Upload(ctx, repo, b); err != nil {
+				return fmt.Errorf("uploading blob: %w", err)
+			}
 		}
-	}
-	if err := s.pusher.Put(ctx, repo.Digest(r.desc.Digest.String()), r.manifest); err != nil {
-		return fmt.Errorf("putting manifest: %w", err)
-	}
-	return nil
+		if err := s.pusher.Put(ctx, repo.Digest(r.desc.Digest.String()), r.manifest); err != nil {
+			return fmt.Errorf("putting manifest: %w", err)
+		}
+		return nil
+	})
 }
