@@ -69,12 +69,8 @@ check_targets() {
 	local v wall rss fail=0
 	for v in "${VERSIONS[@]}"; do
 		read -r wall _ _ _ rss < <(stat_of "$RUNS_FILE" "100000/$v/direct")
-		if awk -v w="$wall" -v r="$rss" -v tw="$TARGET_SECONDS" -v tr="$TARGET_MIB" 'BEGIN { exit !(w < tw && r < tr) }'; then
-			log "100,000 subjects, $v: ${wall} s, ${rss} MiB (target < ${TARGET_SECONDS} s, < ${TARGET_MIB} MiB): met"
-		else
-			log "FAIL: 100,000 subjects, $v: ${wall} s, ${rss} MiB (target < ${TARGET_SECONDS} s, < ${TARGET_MIB} MiB)"
-			fail=1
-		fi
+		verdict build "100,000 subjects, $v" "${wall} s, ${rss} MiB" "< ${TARGET_SECONDS} s, < ${TARGET_MIB} MiB" \
+			"$(holds 'w < tw && r < tr' w="$wall" r="$rss" tw="$TARGET_SECONDS" tr="$TARGET_MIB")" || fail=1
 	done
 	return "$fail"
 }

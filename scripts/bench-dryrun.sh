@@ -426,12 +426,8 @@ check_target() {
 	for tool in provenant-v1 provenant-v0.2; do
 		wall=$(field "$tool" 2 "$WORK/summary.txt")
 		rss=$(field "$tool" 4 "$WORK/summary.txt")
-		if awk -v w="$wall" -v r="$rss" -v tw="$TARGET_SECONDS" -v tr="$TARGET_MIB" 'BEGIN { exit !(w < tw && r < tr) }'; then
-			log "$tool meets the target: ${wall} s < ${TARGET_SECONDS} s, ${rss} MiB < ${TARGET_MIB} MiB"
-		else
-			log "FAIL: $tool misses the target of ${TARGET_SECONDS} s and ${TARGET_MIB} MiB: ${wall} s, ${rss} MiB"
-			fail=1
-		fi
+		verdict dryrun "$tool, $LINES subjects" "${wall} s, ${rss} MiB" "< ${TARGET_SECONDS} s, < ${TARGET_MIB} MiB" \
+			"$(holds 'w < tw && r < tr' w="$wall" r="$rss" tw="$TARGET_SECONDS" tr="$TARGET_MIB")" || fail=1
 	done
 	return "$fail"
 }

@@ -389,16 +389,10 @@ check_targets() {
 	for pair in "${pairs[@]}"; do
 		read -r a b t <<<"$pair"
 		x=$(ratio "$(stat_of "$r" "$a" | cut -d' ' -f1)" "$(stat_of "$r" "$b" | cut -d' ' -f1)")
-		if awk -v x="$x" -v t="$t" 'BEGIN { exit !(x <= t) }'; then log "$a/$b = $x (target ≤ $t): met"; else
-			log "FAIL: $a/$b = $x (target ≤ $t)"
-			fail=1
-		fi
+		verdict e2e "$(job_name "$a") against cosign, wall" "${x}×" "≤ ${t}×" "$(holds 'x <= t' x="$x" t="$t")" || fail=1
 	done
 	x=$(ratio "$(stat_of "$r" v1 | cut -d' ' -f1)" "$(min "$(stat_of "$r" vc1 | cut -d' ' -f1)" "$(stat_of "$r" vg1 | cut -d' ' -f1)")")
-	if awk -v x="$x" 'BEGIN { exit !(x <= 0.25) }'; then log "verify/faster peer = $x (target ≤ 0.25): met"; else
-		log "FAIL: verify/faster peer = $x (target ≤ 0.25)"
-		fail=1
-	fi
+	verdict e2e "verify, 1 bundle, against the faster of cosign and gh, wall" "${x}×" "≤ 0.25×" "$(holds 'x <= 0.25' x="$x")" || fail=1
 	return "$fail"
 }
 

@@ -127,14 +127,8 @@ check_targets() {
 	local big many fail=0
 	big=$(ratio "$(stat_of "$RUNS_FILE" big-openssl | cut -d' ' -f1)" "$(stat_of "$RUNS_FILE" big-provenant | cut -d' ' -f1)")
 	many=$(ratio "$(stat_of "$RUNS_FILE" many-openssl | cut -d' ' -f1)" "$(stat_of "$RUNS_FILE" many-provenant | cut -d' ' -f1)")
-	if awk -v r="$big" 'BEGIN { exit !(r >= 0.95) }'; then log "one file: ${big}× openssl (target ≥ 0.95): met"; else
-		log "FAIL: one file: ${big}× openssl (target ≥ 0.95)"
-		fail=1
-	fi
-	if awk -v r="$many" 'BEGIN { exit !(r >= 1.8) }'; then log "many files: ${many}× openssl (target ≥ 1.8): met"; else
-		log "FAIL: many files: ${many}× openssl (target ≥ 1.8 on 2 CPUs)"
-		fail=1
-	fi
+	verdict hash "one file, throughput against openssl dgst" "${big}×" "≥ 0.95×" "$(holds 'r >= 0.95' r="$big")" || fail=1
+	verdict hash "many files, throughput against sequential openssl dgst" "${many}×" "≥ 1.8× on 2 CPUs" "$(holds 'r >= 1.8' r="$many")" || fail=1
 	return "$fail"
 }
 

@@ -20,6 +20,26 @@ die() {
 
 log() { echo "bench: $*" >&2; }
 
+# verdict SECTION WHAT MEASURED TARGET MET logs whether a target is met
+# (MET is 1 or 0) and, under scripts/bench.sh, adds a row to the summary
+# table it prints at the end. It returns 1 when the target is missed.
+verdict() {
+	local state=met
+	((${5} == 1)) || state=missed
+	if [[ $state == met ]]; then log "$2: $3 (target $4): met"; else log "FAIL: $2: $3 (target $4)"; fi
+	[[ -z ${BENCH_VERDICTS:-} ]] || echo "| $1 | $2 | $3 | $4 | $state |" >>"$BENCH_VERDICTS"
+	[[ $state == met ]]
+}
+
+# holds EXPR VAR=VALUE... prints 1 when the awk expression EXPR holds for
+# the values, else 0.
+holds() {
+	local expr=$1 args=() a
+	shift
+	for a in "$@"; do args+=(-v "$a"); done
+	awk "${args[@]}" "BEGIN { if ($expr) print 1; else print 0 }"
+}
+
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 cpu_model() { awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo; }

@@ -83,12 +83,7 @@ main() {
 	} >"$BENCH_TMP/table.md"
 	cat "$BENCH_TMP/table.md"
 	((WRITE == 0)) || write_section startup "$BENCH_TMP/table.md"
-	if awk -v w="$ref" -v t="$TARGET_MS" 'BEGIN { exit !(w <= t) }'; then
-		log "start-up ${ref} ms (target ≤ ${TARGET_MS} ms): met"
-	else
-		log "FAIL: start-up ${ref} ms (target ≤ ${TARGET_MS} ms)"
-		return 1
-	fi
+	verdict startup "provenant version, median wall" "${ref} ms" "≤ ${TARGET_MS} ms" "$(holds 'w <= t' w="$ref" t="$TARGET_MS")"
 }
 
 # INIT_RUNS is how many traced runs init_table takes the minimum over.

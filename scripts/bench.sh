@@ -36,6 +36,11 @@ main() {
 	done
 	((${#sections[@]} > 0)) || sections=("${ALL[@]}")
 	log "machine: $(machine)"
+	local load_before
+	load_before=$(loadavg)
+	BENCH_VERDICTS=$(mktemp)
+	export BENCH_VERDICTS
+	trap 'rm -f "$BENCH_VERDICTS"' EXIT
 	for s in "${sections[@]}"; do
 		if [[ $s == e2e ]] && ! bash "$REPO_ROOT/scripts/install-tools.sh" stack rekor-v1 verifiers; then
 			log "skipping e2e: installing the Sigstore services and verifiers into $BIN failed" \
@@ -46,6 +51,15 @@ main() {
 		log "=== $s (load average $(loadavg))"
 		bash "$REPO_ROOT/scripts/bench-$s.sh" "${args[@]}" || failed+=("$s")
 	done
+	{
+		echo
+		echo "Targets, $(date -u +%Y-%m-%d): $(machine); load average $load_before before, $(loadavg) after." \
+			"Medians and ranges are in each section's table above."
+		echo
+		echo "| Section | What | Measured | Target | |"
+		echo "|---|---|---|---|---|"
+		cat "$BENCH_VERDICTS"
+	}
 	if ((${#failed[@]} > 0)); then
 		log "missed a target or failed: ${failed[*]}"
 		exit 1
