@@ -240,8 +240,8 @@ func TestVerify_githubAttestationSamples(t *testing.T) {
 
 // npmProvenance writes the SLSA provenance bundle of an npm registry
 // attestations document ({"attestations": [{predicateType, bundle}]}, as
-// https://registry.npmjs.org/-/npm/v1/attestations/NAME@VERSION serves
-// it) to a file, as a user would extract it with jq.
+// an npm registry serves it at /-/npm/v1/attestations/NAME@VERSION) to a
+// file, as a user would extract it with jq.
 func npmProvenance(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -272,17 +272,28 @@ func npmProvenance(t *testing.T, path string) string {
 
 // TestVerify_npmSamples checks npm's provenance of packages slsa-verifier
 // keeps with its npm tests, and the copies whose provenance signature
-// slsa-verifier's tests expect to fail.
+// slsa-verifier's tests expect to fail: from the registry's attestations
+// document as it is, and from the provenance bundle taken out of it.
 func TestVerify_npmSamples(t *testing.T) {
+	// The registry's document as served, with npm's publish attestation
+	// (signed with the registry's key, which provenant does not check)
+	// beside the provenance.
 	npm := func(pkg string) []string {
-		return []string{sv + "npm_gha_" + pkg + ".tgz", "--bundle", npmProvenance(t, sv+"npm_gha_"+pkg+".tgz.json"), "--trusted-root", pgRoot}
+		return []string{sv + "npm_gha_" + pkg + ".tgz", "--provenance-path", sv + "npm_gha_" + pkg + ".tgz.json", "--trusted-root", pgRoot}
 	}
 	tampered := func(pkg string) []string {
-		return []string{sv + "npm_gha_" + pkg + ".tgz", "--bundle", npmProvenance(t, sv+"npm_gha_"+pkg+"-invalidsigprov.tgz.json"), "--trusted-root", pgRoot}
+		return []string{sv + "npm_gha_" + pkg + ".tgz", "--provenance-path", sv + "npm_gha_" + pkg + "-invalidsigprov.tgz.json", "--trusted-root", pgRoot}
+	}
+	extracted := func(pkg string) []string {
+		return []string{sv + "npm_gha_" + pkg + ".tgz", "--bundle", npmProvenance(t, sv+"npm_gha_"+pkg+".tgz.json"), "--trusted-root", pgRoot}
 	}
 	cases := []sampleCase{
 		{"v1", with(npm("gundam-visor-cli-v1-tag"), "--source-uri", "github.com/ramonpetgrave64/gundam-visor"), true,
+			[]string{"sha512:", "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1", "attestations[1] (https://slsa.dev/provenance/v1)"}},
+		{"v1_bundle_taken_out", with(extracted("gundam-visor-cli-v1-tag"), "--source-uri", "github.com/ramonpetgrave64/gundam-visor"), true,
 			[]string{"sha512:", "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"}},
+		{"v0.2_bundle_taken_out", with(extracted("supreme-googles-cli-v02-tag"), "--source-uri", "github.com/trishankatdatadog/supreme-goggles"), true,
+			[]string{"https://github.com/npm/cli/gha/v2"}},
 		{"v1_other_source", with(npm("gundam-visor-cli-v1-tag"), "--source-uri", "github.com/ramonpetgrave64/gundam-visorS"), false,
 			[]string{"source repository"}},
 		{"v1_invalid_signature", with(tampered("gundam-visor-cli-v1-tag"), "--source-uri", "github.com/ramonpetgrave64/gundam-visor"), false,

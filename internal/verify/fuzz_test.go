@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// FuzzReadBundles writes fuzzed .intoto.jsonl contents to a file and reads
-// them back: ReadBundles must not panic, and every candidate it returns is
+// FuzzReadBundles writes fuzzed .intoto.jsonl contents (or a bundle, or an
+// npm attestations document) to a file and reads them back: ReadBundles must not panic, and every candidate it returns is
 // a JSON object named after the file.
 func FuzzReadBundles(f *testing.F) {
 	for _, s := range []string{
@@ -18,6 +18,8 @@ func FuzzReadBundles(f *testing.F) {
 		"{\"a\":1}\nnot json\n",
 		"[1]",
 		"",
+		`{"attestations":[{"predicateType":"https://slsa.dev/provenance/v1","bundle":{"mediaType":"x"}},{"bundle":{}}]}`,
+		`{"attestations":[{"bundle":[]}]}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -22,9 +22,10 @@ type Candidate struct {
 	Where string
 }
 
-// ReadBundles reads a .sigstore.json file (one bundle, any layout) or a
-// .intoto.jsonl file (one bundle per line). Malformed lines are errors that
-// name the file and line.
+// ReadBundles reads a .sigstore.json file (one bundle, any layout), a
+// .intoto.jsonl file (one bundle per line), or the attestations document
+// of an npm registry (one bundle per attestation). Malformed lines are
+// errors that name the file and line.
 func ReadBundles(path string) ([]Candidate, error) {
 	b, err := readLimited(path)
 	if err != nil {
@@ -37,6 +38,9 @@ func ReadBundles(path string) ([]Candidate, error) {
 	if json.Valid(trimmed) {
 		if trimmed[0] != '{' {
 			return nil, fmt.Errorf("%s: a bundle must be a JSON object", path)
+		}
+		if cs, ok, err := npmDocument(path, trimmed); ok {
+			return cs, err
 		}
 		return []Candidate{{JSON: trimmed, Where: path}}, nil
 	}
@@ -104,4 +108,44 @@ func readLimited(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %d MiB: refusing to read it", path, MaxFile>>20)
 	}
 	return b, nil
+}
+
+// npmDocument reads the attestations document an npm registry serves for a
+// package version (GET /-/npm/v1/attestations/NAME@VERSION):
+// {"attestations":[{"predicateType":…,"bundle":{…}}, …]}, usually npm's
+// publish attestation, signed with the registry's key, and the SLSA
+// provenance, signed keylessly. Each bundle is a candidate, named by its
+// place and predicate type. ok is false when b is not such a document (a
+// bundle has no "attestations" member).
+func npmDocument(path string, b []byte) (cs []Candidate, ok bool, err error) {
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(b, &probe) != nil {
+		return nil, false, nil
+	}
+	raw, found := probe["attestations"]
+	if !found {
+		return nil, false, nil
+	}
+	var doc []struct {
+		PredicateType string          `json:"predicateType"`
+		Bundle        json.RawMessage `json:"bundle"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, true, fmt.Errorf("%s: \"attestations\" must be an array of {\"predicateType\", \"bundle\"} objects, as an npm registry serves them", path)
+	}
+	for i, a := range doc {
+		bundle := bytes.TrimSpace(a.Bundle)
+		if len(bundle) == 0 || bundle[0] != '{' {
+			return nil, true, fmt.Errorf("%s: attestations[%d] has no bundle object", path, i)
+		}
+		where := fmt.Sprintf("%s attestations[%d]", path, i)
+		if a.PredicateType != "" {
+			where += " (" + a.PredicateType + ")"
+		}
+		cs = append(cs, Candidate{JSON: bundle, Where: where})
+	}
+	if len(cs) == 0 {
+		return nil, true, fmt.Errorf("%s: the attestations document lists no attestation", path)
+	}
+	return cs, true, nil
 }

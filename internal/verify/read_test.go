@@ -22,10 +22,11 @@ func TestReadBundles(t *testing.T) {
 	}
 	line := []byte(strings.Join(strings.Fields(string(good)), " "))
 	tests := []struct {
-		name    string
-		path    string
-		count   int
-		wantErr string
+		name      string
+		path      string
+		count     int
+		wantErr   string
+		wantWhere string // of the last bundle, when set
 	}{
 		{name: "single bundle, indented", path: write("a.sigstore.json", good), count: 1},
 		{name: "two lines", path: write("b.intoto.jsonl", append(append(append(line, '\n'), line...), '\n')), count: 2},
@@ -34,6 +35,12 @@ func TestReadBundles(t *testing.T) {
 		{name: "garbage line", path: write("e.intoto.jsonl", append(append(line, '\n'), "[1,2]\n"...)), wantErr: "line 2: not a JSON object"},
 		{name: "not an object", path: write("f.sigstore.json", []byte(`"bundle"`)), wantErr: "must be a JSON object"},
 		{name: "missing", path: filepath.Join(dir, "none.jsonl"), wantErr: "no such file"},
+		{name: "npm attestations document", path: "../../testdata/attestations/slsa-verifier/npm_gha_gundam-visor-cli-v1-tag.tgz.json", count: 2,
+			wantWhere: "attestations[1] (https://slsa.dev/provenance/v1)"},
+		{name: "npm document, one attestation", path: write("g.json", []byte(`{"attestations":[{"predicateType":"https://slsa.dev/provenance/v1","bundle":`+string(good)+`}]}`)), count: 1},
+		{name: "npm document, attestations not an array", path: write("h.json", []byte(`{"attestations":{"bundle":{}}}`)), wantErr: "must be an array"},
+		{name: "npm document, no bundle", path: write("i.json", []byte(`{"attestations":[{"predicateType":"x"}]}`)), wantErr: "attestations[0] has no bundle object"},
+		{name: "npm document, empty", path: write("j.json", []byte(`{"attestations":[]}`)), wantErr: "lists no attestation"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,8 +57,12 @@ func TestReadBundles(t *testing.T) {
 			if len(got) != tt.count {
 				t.Fatalf("%d bundles, want %d", len(got), tt.count)
 			}
-			if tt.count == 2 && !strings.HasSuffix(got[1].Where, "line 2") {
-				t.Errorf("Where = %q", got[1].Where)
+			last := got[len(got)-1].Where
+			switch {
+			case tt.wantWhere != "" && !strings.HasSuffix(last, tt.wantWhere):
+				t.Errorf("Where = %q, want it to end in %q", last, tt.wantWhere)
+			case tt.wantWhere == "" && tt.count == 2 && !strings.HasSuffix(last, "line 2"):
+				t.Errorf("Where = %q", last)
 			}
 		})
 	}
