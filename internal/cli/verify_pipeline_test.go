@@ -71,3 +71,70 @@ func TestVerify_offline(t *testing.T) {
 		t.Errorf("a changed artifact: exit %d:\n%s", code, stdout)
 	}
 }
+
+// TestVerify_oneStatementManyArtifacts verifies three artifacts against
+// one statement naming them all. Each JSON verdict lists the subject of
+// its own artifact, and --print-provenance writes the statement once:
+// with every subject in every verdict and the statement once per
+// artifact, both outputs grew with the square of the artifacts.
+func TestVerify_oneStatementManyArtifacts(t *testing.T) {
+	s, err := fakesigstore.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := fakesigstore.GitHubClaims(nil)
+	files := map[string][]byte{"a": []byte("a\n"), "b": []byte("b\n"), "c": []byte("c\n")}
+	st, err := fakesigstore.Provenance(claims, provenance.V1, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := s.Attest(t.Context(), st, claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootJSON, err := s.TrustedRootJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, content []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var arts []string
+	for _, n := range []string{"a", "b", "c"} {
+		arts = append(arts, write(n, files[n]))
+	}
+	printed := filepath.Join(dir, "statements.jsonl")
+	args := append(arts, "--provenance-path", write("all.intoto.jsonl", append(bundle, '\n')), "--trusted-root", write("root.json", rootJSON),
+		"--source-uri", "github.com/octo-org/octo-repo", "--source-tag", "v1.2.3", "--format", "json", "--print-provenance", printed)
+	code, stdout, stderr := runVerifyCmd(t, args...)
+	var rep struct {
+		Verified  bool
+		Artifacts []struct {
+			Name       string
+			Provenance struct {
+				Subjects []struct{ Name string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); code != ExitOK || err != nil || !rep.Verified || len(rep.Artifacts) != 3 {
+		t.Fatalf("exit %d, %v:\n%s%s", code, err, stdout, stderr)
+	}
+	for _, a := range rep.Artifacts {
+		if subs := a.Provenance.Subjects; len(subs) != 1 || filepath.Base(subs[0].Name) != filepath.Base(a.Name) {
+			t.Errorf("%s: verdict lists subjects %+v; want only its own", a.Name, subs)
+		}
+	}
+	out, err := os.ReadFile(printed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 1 || !json.Valid([]byte(lines[0])) || !strings.Contains(lines[0], `"predicateType"`) {
+		t.Errorf("--print-provenance wrote %d lines; want the one statement once:\n%s", len(lines), out)
+	}
+}

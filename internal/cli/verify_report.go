@@ -70,11 +70,9 @@ var errRefused = errors.New("verification failed: see the reasons above")
 func report(s *session, f verifyFlags, rep *verifier.Report) error {
 	if f.printTo != "" {
 		var b strings.Builder
-		for _, v := range rep.Artifacts {
-			if v.Verified {
-				b.Write(v.Statement)
-				b.WriteByte('\n')
-			}
+		for _, st := range verifiedStatements(rep) {
+			b.Write(st)
+			b.WriteByte('\n')
 		}
 		if f.printTo == "-" {
 			fmt.Fprint(s.Stdout, b.String())
@@ -101,6 +99,37 @@ func report(s *session, f verifyFlags, rep *verifier.Report) error {
 		return errRefused
 	}
 	return nil
+}
+
+// verifiedStatements returns each statement that verified an artifact,
+// once, in the order of the artifacts: one statement naming 1,000
+// artifacts is written once, not 1,000 times. Verdicts from one bundle
+// share the statement's bytes, so most are told apart by address before
+// their content is compared.
+func verifiedStatements(rep *verifier.Report) [][]byte {
+	type key struct {
+		first *byte
+		n     int
+	}
+	var out [][]byte
+	byAddr, byContent := map[key]bool{}, map[string]bool{}
+	for _, v := range rep.Artifacts {
+		st := v.Statement
+		if !v.Verified || len(st) == 0 {
+			continue
+		}
+		k := key{&st[0], len(st)}
+		if byAddr[k] {
+			continue
+		}
+		byAddr[k] = true
+		if byContent[string(st)] {
+			continue
+		}
+		byContent[string(st)] = true
+		out = append(out, st)
+	}
+	return out
 }
 
 func printVerdict(w io.Writer, v verifier.Verdict) {

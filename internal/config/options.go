@@ -140,7 +140,7 @@ var table = []Spec{
 	{Name: "require-known-build-type", Default: "false", Kind: Bool, Description: "Refuse predicates of a build type provenant cannot cross-check with the certificate; by default they are verified on the certificate alone, and the output says so.", Commands: verifyOnly},
 	{Name: "build-workflow-input", Kind: List, Description: "`KEY=VALUE` the provenance must record as a workflow input (repeatable). Inputs are signed only as part of the predicate: no certificate extension vouches for them, so they are as trustworthy as the builder that wrote the predicate.", Commands: verifyOnly},
 	{Name: "format", Default: "text", Description: "Output format: `text` or `json`.", Commands: verifyOnly},
-	{Name: "print-provenance", Description: "Write the verified statements, one JSON per line, to this file (`-` for stdout).", Commands: verifyOnly},
+	{Name: "print-provenance", Description: "Write the verified statements, one JSON per line and each once however many artifacts it verified, to this file (`-` for stdout).", Commands: verifyOnly},
 	{Name: "timings", Default: "false", Kind: Bool, Description: "Print how long each stage took (for attest: subjects, token, Fulcio, timestamp authority, log upload with a Rekor v2 log's checkpoint wait, self-verification, writes, each upload) as one line of JSON on stderr, after `provenant timings: `. The environment variable PROVENANT_TIMINGS=1 does the same.", Commands: []string{CmdAttest, CmdVerify}},
 }
 

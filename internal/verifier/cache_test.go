@@ -67,8 +67,15 @@ func TestCheck_verifiesEachBundleOnce(t *testing.T) {
 	}
 	for _, d := range digests {
 		a := artifact{name: d.String(), digest: d, candidates: []verify.Candidate{{JSON: append([]byte(nil), b...), Where: "app.intoto.jsonl:1"}}}
-		if v := check(t.Context(), a, vc, nil); !v.Verified {
+		v := check(t.Context(), a, vc, nil)
+		if !v.Verified {
 			t.Fatalf("artifact %s refused: %+v", d, v.Refusals)
+		}
+		// The verdict lists the subject that names the artifact, not all
+		// 50: with every subject in every verdict, the report of n
+		// artifacts of one statement grew with n².
+		if subs := v.Provenance.Subjects; len(subs) != 1 || !subs[0].Digest.Matches(d.Alg, d.Hex) {
+			t.Fatalf("artifact %s: verdict lists subjects %+v; want the one naming it", d, subs)
 		}
 	}
 	stray := intoto.Digest{Alg: intoto.SHA256, Hex: strings.Repeat("0", 64)}

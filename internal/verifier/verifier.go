@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/provenant/provenant/internal/intoto"
 	"github.com/provenant/provenant/internal/policy"
 	"github.com/provenant/provenant/internal/sink/oci"
 	"github.com/provenant/provenant/internal/timing"
@@ -164,8 +165,10 @@ func check(ctx context.Context, a artifact, vc *verdictCache, rk *rekor) Verdict
 			continue
 		}
 		pv := bv.policy
+		prov := pv.Provenance
+		prov.Subjects = bv.naming(a.digest)
 		v.Verified, v.Attestation, v.Root = true, where, got.Root
-		v.Provenance, v.Checks, v.Statement, v.Warnings = &pv.Provenance, pv.Checks, got.Statement, pv.Warnings
+		v.Provenance, v.Checks, v.Statement, v.Warnings = &prov, pv.Checks, got.Statement, pv.Warnings
 		v.Refusals = nil
 		return v
 	}
@@ -199,6 +202,25 @@ type bundleVerdict struct {
 	verified *verify.Verified
 	policy   *policy.Verdict
 	refused  string
+	// subjects indexes the statement's subjects by each of their digests,
+	// built on first use: a verdict lists only the subjects that name its
+	// artifact, and scanning every subject per artifact would make n
+	// artifacts of one statement quadratic again.
+	subjects map[intoto.Digest][]intoto.Subject
+}
+
+// naming returns the statement's subjects that have the digest d.
+func (bv *bundleVerdict) naming(d intoto.Digest) []intoto.Subject {
+	if bv.subjects == nil {
+		bv.subjects = map[intoto.Digest][]intoto.Subject{}
+		for _, s := range bv.policy.Provenance.Subjects {
+			for alg, hex := range s.Digest {
+				k := intoto.Digest{Alg: alg, Hex: strings.ToLower(hex)}
+				bv.subjects[k] = append(bv.subjects[k], s)
+			}
+		}
+	}
+	return bv.subjects[intoto.Digest{Alg: d.Alg, Hex: strings.ToLower(d.Hex)}]
 }
 
 // sliceKey is a byte slice's identity: the address of its first byte
