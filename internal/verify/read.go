@@ -114,8 +114,9 @@ func readLimited(path string) ([]byte, error) {
 // package version (GET /-/npm/v1/attestations/NAME@VERSION):
 // {"attestations":[{"predicateType":…,"bundle":{…}}, …]}, usually npm's
 // publish attestation, signed with the registry's key, and the SLSA
-// provenance, signed keylessly. Each bundle is a candidate, named by its
-// place and predicate type. ok is false when b is not such a document (a
+// provenance, signed keylessly. A saved answer of GitHub's attestations
+// API has the same shape ({"attestations":[{"bundle":{…},…}]}). Each
+// bundle is a candidate, named by its place and predicate type. ok is false when b is not such a document (a
 // bundle has no "attestations" member).
 func npmDocument(path string, b []byte) (cs []Candidate, ok bool, err error) {
 	var probe map[string]json.RawMessage
@@ -129,13 +130,17 @@ func npmDocument(path string, b []byte) (cs []Candidate, ok bool, err error) {
 	var doc []struct {
 		PredicateType string          `json:"predicateType"`
 		Bundle        json.RawMessage `json:"bundle"`
+		BundleURL     string          `json:"bundle_url"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, true, fmt.Errorf("%s: \"attestations\" must be an array of {\"predicateType\", \"bundle\"} objects, as an npm registry serves them", path)
 	}
 	for i, a := range doc {
 		bundle := bytes.TrimSpace(a.Bundle)
-		if len(bundle) == 0 || bundle[0] != '{' {
+		switch {
+		case (len(bundle) == 0 || string(bundle) == "null") && a.BundleURL != "":
+			return nil, true, fmt.Errorf("%s: attestations[%d] has only a bundle_url, as GitHub's attestations API answers for large bundles; verify with --repo or --owner, which fetches it", path, i)
+		case len(bundle) == 0 || bundle[0] != '{':
 			return nil, true, fmt.Errorf("%s: attestations[%d] has no bundle object", path, i)
 		}
 		where := fmt.Sprintf("%s attestations[%d]", path, i)

@@ -40,6 +40,8 @@ func TestReadBundles(t *testing.T) {
 		{name: "npm document, one attestation", path: write("g.json", []byte(`{"attestations":[{"predicateType":"https://slsa.dev/provenance/v1","bundle":`+string(good)+`}]}`)), count: 1},
 		{name: "npm document, attestations not an array", path: write("h.json", []byte(`{"attestations":{"bundle":{}}}`)), wantErr: "must be an array"},
 		{name: "npm document, no bundle", path: write("i.json", []byte(`{"attestations":[{"predicateType":"x"}]}`)), wantErr: "attestations[0] has no bundle object"},
+		{name: "attestations API answer, bundle_url only", path: write("k.json", []byte(`{"attestations":[{"bundle":null,"bundle_url":"https://example.test/b","repository_id":1}]}`)), wantErr: "only a bundle_url"},
+		{name: "attestations API answer", path: write("l.json", []byte(`{"attestations":[{"bundle":`+string(good)+`,"repository_id":1}]}`)), count: 1},
 		{name: "npm document, empty", path: write("j.json", []byte(`{"attestations":[]}`)), wantErr: "lists no attestation"},
 	}
 	for _, tt := range tests {
