@@ -49,6 +49,7 @@ func fallbackTag(repo name.Repository, subject v1.Hash) name.Tag {
 // that copy replaces want, and want is taken out of the index instead;
 // the newest copy's writer keeps it listed, so one always stays.
 func (s *session) ensureFallback(ctx context.Context, tag name.Tag, want v1.Descriptor, prior *earlier) (unlisted []v1.Hash, superseded bool, err error) {
+	races := raceBudget(raceAttempts)
 	err = converge(ctx, func(ctx context.Context) (bool, error) {
 		im, err := s.readIndex(ctx, tag)
 		if err != nil {
@@ -66,12 +67,12 @@ func (s *session) ensureFallback(ctx context.Context, tag name.Tag, want v1.Desc
 			if !slices.ContainsFunc(im.Manifests, func(d v1.Descriptor) bool { return slices.Contains(drop, d.Digest) }) {
 				return true, nil
 			}
-			return false, s.putIndex(ctx, tag, without(im, drop))
+			return false, races.absorb(s.putIndex(ctx, tag, without(im, drop)))
 		}
 		if listsExactly(im, want) && len(stale) == 0 {
 			return true, nil
 		}
-		return false, s.putIndex(ctx, tag, withDescriptor(im, want, stale))
+		return false, races.absorb(s.putIndex(ctx, tag, withDescriptor(im, want, stale)))
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("keeping %s listed in %s: %w", want.Digest, tag, err)
@@ -150,7 +151,7 @@ func (s *session) putIndex(ctx context.Context, tag name.Tag, im *v1.IndexManife
 	if err != nil {
 		return err
 	}
-	if err := retryWriteRace(ctx, func() error { return s.pusher.Put(ctx, tag, rawManifest{raw: raw, mt: types.OCIImageIndex}) }); err != nil {
+	if err := s.pusher.Put(ctx, tag, rawManifest{raw: raw, mt: types.OCIImageIndex}); err != nil {
 		return fmt.Errorf("writing %s: %w", tag, err)
 	}
 	return nil

@@ -70,6 +70,7 @@ func (s *session) appendLegacy(ctx context.Context, tag name.Tag, layer v1.Layer
 	if err != nil {
 		return nil, false, err
 	}
+	races := raceBudget(raceAttempts)
 	err = converge(ctx, func(ctx context.Context) (bool, error) {
 		base, err := s.readAtt(ctx, tag)
 		if err != nil {
@@ -101,7 +102,7 @@ func (s *session) appendLegacy(ctx context.Context, tag name.Tag, layer v1.Layer
 		if err != nil {
 			return false, err
 		}
-		if err := retryWriteRace(ctx, func() error { return s.pusher.Push(ctx, tag, img) }); err != nil {
+		if err := races.absorb(s.pusher.Push(ctx, tag, img)); err != nil {
 			return false, fmt.Errorf("writing %s: %w", tag, err)
 		}
 		return false, nil

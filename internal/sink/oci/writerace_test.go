@@ -1,11 +1,13 @@
 package oci
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
@@ -18,6 +20,9 @@ type raceRegistry struct {
 	fail  int
 	codes []string
 	puts  map[string]int
+	// index is the order of requests for the fallback index tag: "GET",
+	// "PUT refused", "PUT".
+	index []string
 }
 
 func (r *raceRegistry) middleware(next http.Handler) http.Handler {
@@ -33,12 +38,20 @@ func (r *raceRegistry) middleware(next http.Handler) http.Handler {
 			kind = "referrer"
 		}
 		if req.Method != http.MethodPut || !ok || kind == "" {
-			next.ServeHTTP(w, req) // the image the test pushes by tag
+			if kind == "index" && req.Method == http.MethodGet {
+				r.mu.Lock()
+				r.index = append(r.index, "GET")
+				r.mu.Unlock()
+			}
+			next.ServeHTTP(w, req) // also the image the test pushes by tag
 			return
 		}
 		r.mu.Lock()
 		r.puts[kind]++
 		n := r.puts[kind]
+		if kind == "index" {
+			r.index = append(r.index, map[bool]string{true: "PUT", false: "PUT refused"}[n > r.fail])
+		}
 		r.mu.Unlock()
 		if n > r.fail {
 			next.ServeHTTP(w, req)
@@ -95,7 +108,7 @@ func TestPusher_Attach_writeRace(t *testing.T) {
 		img := pushImage(t, host, "octo-org/app")
 		bundle, chain := bundleFor(t, img, kindRekorV1)
 		_, err := newPusher(t).Attach(t.Context(), img.String(), bundle, chain)
-		if err == nil || !strings.Contains(err.Error(), "MANIFEST_BLOB_UNKNOWN") || !strings.Contains(err.Error(), "answered so 5 times") {
+		if err == nil || !strings.Contains(err.Error(), "MANIFEST_BLOB_UNKNOWN") || !strings.Contains(err.Error(), "refused 5 times") {
 			t.Fatalf("Attach = %v, want the registry's error and how often it came", err)
 		}
 		if reg.puts["referrer"] != raceAttempts {
@@ -129,5 +142,69 @@ func TestIsWriteRace(t *testing.T) {
 		if got := isWriteRace(tc.err); got != tc.want {
 			t.Errorf("isWriteRace(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestEnsureFallback_rereadsAfterRace: when the registry refuses the
+// fallback index write as racing, the index is read again and the write
+// rebuilt from that read, never resent from the old one, which would drop
+// entries other writers added in between.
+func TestEnsureFallback_rereadsAfterRace(t *testing.T) {
+	t.Parallel()
+	reg := &raceRegistry{codes: []string{"MANIFEST_UNKNOWN"}, puts: map[string]int{}}
+	host := newRegistry(t, false, reg.middleware)
+	img := pushImage(t, host, "octo-org/app")
+	bundle, _ := bundleFor(t, img, kindRekorV1)
+	r, err := buildReferrer(headDescriptor(t, img), bundle, slsaV1, fixedTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newSession(anonymous, http.DefaultTransport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The referrer manifest, by digest, without the index update ggcr's
+	// Put would make.
+	for _, b := range r.blobs {
+		if err := s.pusher.Upload(t.Context(), img.Context(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPut,
+		"http://"+host+"/v2/octo-org/app/manifests/"+r.desc.Digest.String(), bytes.NewReader(r.manifest.raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", string(r.manifest.mt))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("putting the referrer manifest: %s", resp.Status)
+	}
+	reg.mu.Lock()
+	reg.fail = 2 // from here on: the first two index writes are refused
+	reg.mu.Unlock()
+	tag := fallbackTag(img.Context(), r.subject)
+	if _, _, err := s.ensureFallback(t.Context(), tag, r.desc, &earlier{decided: map[v1.Hash]verdict{}}); err != nil {
+		t.Fatalf("ensureFallback: %v", err)
+	}
+	refused := 0
+	for i, e := range reg.index {
+		if e != "PUT refused" {
+			continue
+		}
+		refused++
+		if i+1 >= len(reg.index) || reg.index[i+1] != "GET" {
+			t.Fatalf("fallback index requests %v: a refused PUT is not followed by a fresh read", reg.index)
+		}
+	}
+	if refused != reg.fail {
+		t.Fatalf("fallback index requests %v: want %d refused PUTs", reg.index, reg.fail)
+	}
+	if idx := getIndex(t, tag.Name()); len(idx.Manifests) != 1 || idx.Manifests[0].Digest != r.desc.Digest {
+		t.Errorf("fallback index lists %+v; want the referrer", idx.Manifests)
 	}
 }
