@@ -23,6 +23,7 @@ type Server struct {
 	claims       map[string]any
 	fixedJTI     bool
 	requestToken string
+	jobsEndpoint bool
 	clock        func() time.Time
 	lifetime     time.Duration
 	key          *rsa.PrivateKey
@@ -69,6 +70,7 @@ func New(opts ...Option) (*Server, error) {
 		claims:       o.claims,
 		fixedJTI:     o.fixedJTI,
 		requestToken: o.requestToken,
+		jobsEndpoint: o.jobsEndpoint,
 		clock:        o.clock,
 		lifetime:     o.lifetime,
 		key:          o.key,
@@ -126,6 +128,13 @@ func (s *Server) NewJob(claims map[string]any) string {
 	requestToken := hex.EncodeToString(tok)
 	s.AddJob(requestToken, claims)
 	return requestToken
+}
+
+// Jobs returns how many jobs are registered.
+func (s *Server) Jobs() int {
+	s.jobsMu.Lock()
+	defer s.jobsMu.Unlock()
+	return len(s.jobs)
 }
 
 // job returns the claims of the job whose request token is tok.

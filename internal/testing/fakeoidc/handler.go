@@ -15,6 +15,8 @@ const (
 	// jobsPath is the fake's own control endpoint, not GitHub's: it lets a
 	// process outside the test (a benchmark script) register jobs.
 	jobsPath = "/_jobs"
+	// maxJobs bounds the jobs POST /_jobs registers.
+	maxJobs = 10000
 )
 
 // Handler returns the HTTP handler for the three endpoints:
@@ -23,10 +25,13 @@ const (
 //   - GET /.well-known/jwks, the signing key;
 //   - GET /token?api-version=2.0&audience=<aud>, the token service, which
 //     answers {"count":<n>,"value":"<jwt>"} like GitHub's;
-//   - POST /_jobs, the fake's own: with the configured request token as
-//     bearer and a JSON object of claims as body, it registers a job as
-//     AddJob does and answers 201 {"request_token":"<token>"}, so that a
-//     script can run the jobs of several workflow runs.
+//   - POST /_jobs, the fake's own, only WithJobsEndpoint: with the
+//     configured request token as bearer and a JSON object of string
+//     claims as body, it registers a job as AddJob does and answers 201
+//     {"request_token":"<token>"}, so that a script can run the jobs of
+//     several workflow runs. The claims that make a token valid (iss,
+//     aud, exp, iat, nbf) cannot be set this way, and at most maxJobs
+//     jobs are registered.
 //
 // When the issuer URL has a path, the two well-known documents are also
 // served under it, where OIDC discovery looks for them.
@@ -39,8 +44,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveToken(w, r)
 		return
 	case jobsPath:
-		s.serveJobs(w, r)
-		return
+		if s.jobsEndpoint {
+			s.serveJobs(w, r)
+			return
+		}
 	}
 	if s.prefix != "" && strings.HasPrefix(path, s.prefix+"/.well-known/") {
 		path = strings.TrimPrefix(path, s.prefix)
@@ -151,7 +158,25 @@ func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request) {
 	}
 	var claims map[string]any
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&claims); err != nil || claims == nil {
-		writeServiceError(w, http.StatusBadRequest, "InvalidRequest", "The body must be a JSON object of claims, e.g. {\"run_id\":\"790\"}.")
+		writeServiceError(w, http.StatusBadRequest, "InvalidRequest", "The body must be a JSON object of string claims, e.g. {\"run_id\":\"790\"}.")
+		return
+	}
+	for k, v := range claims {
+		switch k {
+		case "iss", "aud", "exp", "iat", "nbf":
+			writeServiceError(w, http.StatusBadRequest, "InvalidRequest", "The claim "+k+" is the issuer's to set, not a job's.")
+			return
+		}
+		if _, ok := v.(string); !ok {
+			writeServiceError(w, http.StatusBadRequest, "InvalidRequest", "The claim "+k+" must be a string.")
+			return
+		}
+	}
+	s.jobsMu.Lock()
+	full := len(s.jobs) >= maxJobs
+	s.jobsMu.Unlock()
+	if full {
+		writeServiceError(w, http.StatusTooManyRequests, "TooManyJobs", "This issuer has registered as many jobs as it takes.")
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{"request_token": s.NewJob(claims)})

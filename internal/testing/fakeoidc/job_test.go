@@ -59,26 +59,20 @@ func TestServer_AddJob(t *testing.T) {
 	}
 }
 
-// TestServer_jobsEndpoint: POST /_jobs with the configured request token
-// registers a job whose request token then gets tokens with its claims;
-// without that token, with another method or a body that is not an
-// object, nothing is registered.
+// TestServer_jobsEndpoint: with WithJobsEndpoint, POST /_jobs with the
+// configured request token registers a job whose request token then gets
+// tokens with its claims; without that token, with another method, a body
+// that is not an object of strings, or a claim that makes a token valid,
+// nothing is registered. Without the option there is no such endpoint.
 func TestServer_jobsEndpoint(t *testing.T) {
 	t.Parallel()
-	ts := fakeoidc.NewTestServer(t, checked...)
+	off := fakeoidc.NewTestServer(t, checked...)
+	ts := fakeoidc.NewTestServer(t, append(checked, fakeoidc.WithJobsEndpoint())...)
 	post := func(method, bearer, body string) *http.Response {
-		t.Helper()
-		req, err := http.NewRequestWithContext(t.Context(), method, ts.URL+"/_jobs", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+bearer)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { resp.Body.Close() })
-		return resp
+		return postJob(t, ts, method, bearer, body)
+	}
+	if resp := postJob(t, off, http.MethodPost, "s3cret", `{"run_id":"1"}`); resp.StatusCode != http.StatusNotFound || off.Jobs() != 0 {
+		t.Errorf("without WithJobsEndpoint: status %d, %d jobs; want 404 and none", resp.StatusCode, off.Jobs())
 	}
 	for _, tc := range []struct {
 		method, bearer, body string
@@ -88,10 +82,17 @@ func TestServer_jobsEndpoint(t *testing.T) {
 		{http.MethodGet, "s3cret", ``, http.StatusMethodNotAllowed},
 		{http.MethodPost, "s3cret", `["run_id"]`, http.StatusBadRequest},
 		{http.MethodPost, "s3cret", `null`, http.StatusBadRequest},
+		{http.MethodPost, "s3cret", `{"run_id":null}`, http.StatusBadRequest},
+		{http.MethodPost, "s3cret", `{"run_id":7}`, http.StatusBadRequest},
+		{http.MethodPost, "s3cret", `{"run_id":"1","aud":"other"}`, http.StatusBadRequest},
+		{http.MethodPost, "s3cret", `{"exp":"9999999999"}`, http.StatusBadRequest},
 	} {
 		if resp := post(tc.method, tc.bearer, tc.body); resp.StatusCode != tc.want {
 			t.Errorf("%s /_jobs as %s with %s: status %d, want %d", tc.method, tc.bearer, tc.body, resp.StatusCode, tc.want)
 		}
+	}
+	if n := ts.Jobs(); n != 0 {
+		t.Fatalf("%d jobs registered by refused requests; want none", n)
 	}
 	resp := post(http.MethodPost, "s3cret", `{"run_id":"4242","run_attempt":"3"}`)
 	var created struct {
@@ -121,4 +122,20 @@ func TestServer_jobsEndpoint(t *testing.T) {
 	if claims["run_id"] != "4242" || claims["run_attempt"] != "3" {
 		t.Errorf("run_id %v, run_attempt %v; want 4242, 3", claims["run_id"], claims["run_attempt"])
 	}
+}
+
+// postJob sends a request to ts's /_jobs endpoint.
+func postJob(t *testing.T, ts *fakeoidc.TestServer, method, bearer, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, ts.URL+"/_jobs", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
 }

@@ -15,6 +15,7 @@ type options struct {
 	claims       map[string]any
 	fixedJTI     bool
 	requestToken string
+	jobsEndpoint bool
 	clock        func() time.Time
 	lifetime     time.Duration
 	key          *rsa.PrivateKey
@@ -67,6 +68,17 @@ func WithClaims(m map[string]any) Option {
 func WithRequestToken(tok string) Option {
 	return func(o *options) error {
 		o.requestToken = tok
+		return nil
+	}
+}
+
+// WithJobsEndpoint turns on POST /_jobs (see Handler), with which a
+// process that holds the configured request token registers jobs. It is
+// off by default: most tests hand that token to the process under test,
+// which must not be able to mint tokens of other runs.
+func WithJobsEndpoint() Option {
+	return func(o *options) error {
+		o.jobsEndpoint = true
 		return nil
 	}
 }

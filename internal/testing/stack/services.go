@@ -98,7 +98,9 @@ func (s *Stack) serve(name, port string, handler http.Handler) error {
 
 // startOIDC runs the project's fake GitHub OIDC issuer in process.
 func (s *Stack) startOIDC() error {
-	opts := []fakeoidc.Option{fakeoidc.WithIssuer(issuerURL), fakeoidc.WithRequestToken(s.RequestToken)}
+	// The jobs endpoint lets scripts inside the stack (make bench) run jobs
+	// of several workflow runs.
+	opts := []fakeoidc.Option{fakeoidc.WithIssuer(issuerURL), fakeoidc.WithRequestToken(s.RequestToken), fakeoidc.WithJobsEndpoint()}
 	if s.Config.ClaimsFile != "" {
 		claims, err := readClaims(s.Config.ClaimsFile)
 		if err != nil {
