@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
+
+	"github.com/provenant/provenant/internal/input"
 )
 
 // Limits on what is read, so that a hostile file cannot exhaust memory.
@@ -145,7 +150,7 @@ func npmDocument(path string, b []byte) (cs []Candidate, ok bool, err error) {
 		}
 		where := fmt.Sprintf("%s attestations[%d]", path, i)
 		if a.PredicateType != "" {
-			where += " (" + a.PredicateType + ")"
+			where += " (" + label(a.PredicateType) + ")"
 		}
 		cs = append(cs, Candidate{JSON: bundle, Where: where})
 	}
@@ -153,4 +158,20 @@ func npmDocument(path string, b []byte) (cs []Candidate, ok bool, err error) {
 		return nil, true, fmt.Errorf("%s: the attestations document lists no attestation", path)
 	}
 	return cs, true, nil
+}
+
+// label shows a string from outside any signature (an attestations
+// document's predicateType) safely beside verdicts: as it is when it is
+// short plain printable text, else quoted with its control, invisible and
+// direction characters escaped, and cut to 120 characters.
+func label(s string) string {
+	const most = 120
+	plain := len(s) <= most && strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || r == '"' }) < 0
+	if _, deceptive := input.Deceptive(s); plain && !deceptive {
+		return s
+	}
+	if r := []rune(s); len(r) > most {
+		s = string(r[:most]) + "…"
+	}
+	return strconv.QuoteToASCII(s)
 }

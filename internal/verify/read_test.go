@@ -42,6 +42,8 @@ func TestReadBundles(t *testing.T) {
 		{name: "npm document, no bundle", path: write("i.json", []byte(`{"attestations":[{"predicateType":"x"}]}`)), wantErr: "attestations[0] has no bundle object"},
 		{name: "attestations API answer, bundle_url only", path: write("k.json", []byte(`{"attestations":[{"bundle":null,"bundle_url":"https://example.test/b","repository_id":1}]}`)), wantErr: "only a bundle_url"},
 		{name: "attestations API answer", path: write("l.json", []byte(`{"attestations":[{"bundle":`+string(good)+`,"repository_id":1}]}`)), count: 1},
+		{name: "npm document, predicate type with control characters", path: write("m.json", []byte(`{"attestations":[{"predicateType":"https://slsa.dev/provenance/v1\u001b[2J\u202e","bundle":`+string(good)+`}]}`)), count: 1,
+			wantWhere: `attestations[0] ("https://slsa.dev/provenance/v1\x1b[2J\u202e")`},
 		{name: "npm document, empty", path: write("j.json", []byte(`{"attestations":[]}`)), wantErr: "lists no attestation"},
 	}
 	for _, tt := range tests {
