@@ -26,6 +26,8 @@
 # provenant misses its target of 2 s and 200 MiB; the numbers themselves
 # belong in BENCHMARKS.md, not in tests.
 set -euo pipefail
+# shellcheck source=scripts/bench-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh" # verdict and holds
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Tool cache conventions follow scripts/install-tools.sh: binaries in

@@ -25,7 +25,7 @@ log() { echo "bench: $*" >&2; }
 # table it prints at the end. It returns 1 when the target is missed.
 verdict() {
 	local state=met
-	((${5} == 1)) || state=missed
+	[[ ${5:-0} == 1 ]] || state=missed
 	if [[ $state == met ]]; then log "$2: $3 (target $4): met"; else log "FAIL: $2: $3 (target $4)"; fi
 	[[ -z ${BENCH_VERDICTS:-} ]] || echo "| $1 | $2 | $3 | $4 | $state |" >>"$BENCH_VERDICTS"
 	[[ $state == met ]]
@@ -36,7 +36,12 @@ verdict() {
 holds() {
 	local expr=$1 args=() a
 	shift
-	for a in "$@"; do args+=(-v "$a"); done
+	for a in "$@"; do
+		# A value that is not a number (an empty median, "–") never meets
+		# a target: awk would compare it as a string.
+		[[ ${a#*=} =~ ^-?[0-9]+(\.[0-9]+)?$ ]] || { echo 0 && return; }
+		args+=(-v "$a")
+	done
 	awk "${args[@]}" "BEGIN { if ($expr) print 1; else print 0 }"
 }
 
@@ -119,7 +124,7 @@ bench_init() {
 		*) die "unknown argument: $arg" ;;
 		esac
 	done
-	[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive number"
+	[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "the runs per command must be a positive number, not \"$RUNS\" (BENCH_RUNS; for e2e, BENCH_E2E_RUNS)"
 	BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/provenant-bench.XXXXXX")
 	trap 'rm -rf "$BENCH_TMP"' EXIT
 }

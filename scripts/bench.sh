@@ -9,8 +9,9 @@
 #             scripts/install-tools.sh stack rekor-v1 verifiers (a no-op
 #             when they are built), and counts as failed if that fails
 #
-# Environment: BENCH_RUNS (runs per command, default 5) and each section's
-# own variables; see scripts/bench-SECTION.sh --help.
+# Environment: BENCH_RUNS (runs per command, default 5; e2e takes
+# BENCH_E2E_RUNS, default 15) and each section's own variables; see
+# scripts/bench-SECTION.sh --help.
 #
 # Every section records the machine and the load average with its table.
 # The script runs every section even when one misses its target, and exits
@@ -59,6 +60,12 @@ main() {
 		echo "| Section | What | Measured | Target | |"
 		echo "|---|---|---|---|---|"
 		cat "$BENCH_VERDICTS"
+		# A section that failed without a missed target in the table (it
+		# stopped, or a check beside the targets failed) gets a row too.
+		for s in "${failed[@]}"; do
+			grep -q "^| $s | .* | missed |\$" "$BENCH_VERDICTS" ||
+				echo "| $s | the section as a whole | stopped, or a check beside the targets failed: see its log above | runs to the end | failed |"
+		done
 	}
 	if ((${#failed[@]} > 0)); then
 		log "missed a target or failed: ${failed[*]}"
