@@ -14,32 +14,8 @@ import (
 // TestVerify_offline runs `provenant verify` on a real bundle from the
 // in-process Sigstore: accepted as made, refused once its artifact changes.
 func TestVerify_offline(t *testing.T) {
-	s, err := fakesigstore.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims := fakesigstore.GitHubClaims(nil)
 	const builderID = "https://github.com/octo-org/octo-repo/.github/workflows/release.yml@refs/tags/v1.2.3"
-	st, err := fakesigstore.Provenance(claims, provenance.V1, map[string][]byte{"app": []byte("app\n")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle, err := s.Attest(t.Context(), st, claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rootJSON, err := s.TrustedRootJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	write := func(name string, content []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	claims, bundle, rootJSON, write := signedFiles(t, map[string][]byte{"app": []byte("app\n")})
 	app, changed := write("app", []byte("app\n")), write("changed", []byte("app!\n"))
 	args := []string{"--bundle", write("app.sigstore.json", bundle), "--trusted-root", write("root.json", rootJSON),
 		"--source-uri", "github.com/octo-org/octo-repo", "--source-tag", "v1.2.3", "--builder-id", builderID}
@@ -78,37 +54,13 @@ func TestVerify_offline(t *testing.T) {
 // with every subject in every verdict and the statement once per
 // artifact, both outputs grew with the square of the artifacts.
 func TestVerify_oneStatementManyArtifacts(t *testing.T) {
-	s, err := fakesigstore.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims := fakesigstore.GitHubClaims(nil)
 	files := map[string][]byte{"a": []byte("a\n"), "b": []byte("b\n"), "c": []byte("c\n")}
-	st, err := fakesigstore.Provenance(claims, provenance.V1, files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle, err := s.Attest(t.Context(), st, claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rootJSON, err := s.TrustedRootJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	write := func(name string, content []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	_, bundle, rootJSON, write := signedFiles(t, files)
 	var arts []string
 	for _, n := range []string{"a", "b", "c"} {
 		arts = append(arts, write(n, files[n]))
 	}
-	printed := filepath.Join(dir, "statements.jsonl")
+	printed := filepath.Join(t.TempDir(), "statements.jsonl")
 	args := append(arts, "--provenance-path", write("all.intoto.jsonl", append(bundle, '\n')), "--trusted-root", write("root.json", rootJSON),
 		"--source-uri", "github.com/octo-org/octo-repo", "--source-tag", "v1.2.3", "--format", "json", "--print-provenance", printed)
 	code, stdout, stderr := runVerifyCmd(t, args...)
@@ -137,4 +89,36 @@ func TestVerify_oneStatementManyArtifacts(t *testing.T) {
 	if len(lines) != 1 || !json.Valid([]byte(lines[0])) || !strings.Contains(lines[0], `"predicateType"`) {
 		t.Errorf("--print-provenance wrote %d lines; want the one statement once:\n%s", len(lines), out)
 	}
+}
+
+// signedFiles signs SLSA v1 provenance for files with the in-process
+// Sigstore, as a tag push's workflow would, and returns the claims, the
+// bundle, the trusted root and a function that writes a file into a
+// fresh directory and returns its path.
+func signedFiles(t *testing.T, files map[string][]byte) (claims map[string]string, bundle, rootJSON []byte, write func(name string, content []byte) string) {
+	t.Helper()
+	s, err := fakesigstore.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims = fakesigstore.GitHubClaims(nil)
+	st, err := fakesigstore.Provenance(claims, provenance.V1, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bundle, err = s.Attest(t.Context(), st, claims); err != nil {
+		t.Fatal(err)
+	}
+	if rootJSON, err = s.TrustedRootJSON(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write = func(name string, content []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	return claims, bundle, rootJSON, write
 }
