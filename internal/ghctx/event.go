@@ -50,6 +50,9 @@ func CheckEvent(c Claims, payload json.RawMessage) error {
 	// not only the fields read above, must be one a JSON reader can hold.
 	var whole any
 	if err := json.Unmarshal(payload, &whole); err != nil {
+		if path, n, ok := input.OutOfRangeNumber(payload); ok {
+			return fmt.Errorf("decoding the event payload: field %q is the number %s, which is out of range: numbers here must lie within ±1.8e308", path, n)
+		}
 		return fmt.Errorf("decoding the event payload: %s", input.DescribeJSON(err))
 	}
 	b := binder{c: c}

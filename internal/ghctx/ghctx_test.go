@@ -129,7 +129,7 @@ func TestCheckEvent(t *testing.T) {
 		{"pull_request_target", with("pull_request_target", func(c *Claims) { c.Ref = "refs/heads/main" }), `{"repository":{"full_name":"octo-org/octo-repo"},"pull_request":{"base":{"ref":"main"}}}`, ""},
 		{"schedule_without_repository", with("schedule", nil), `{"schedule":"30 5 * * 1"}`, ""},
 		{"not_json", claims(), `{`, "not a webhook payload"},
-		{"number_out_of_range", with("workflow_dispatch", nil), `{"repository":{"full_name":"octo-org/octo-repo"},"ref":"refs/tags/v1.2.3","sender":{"n":1e1000}}`, "the number 1e1000, which is out of range"},
+		{"number_out_of_range", with("workflow_dispatch", nil), `{"repository":{"full_name":"octo-org/octo-repo"},"ref":"refs/tags/v1.2.3","sender":{"n":1e1000}}`, `field "sender.n" is the number 1e1000, which is out of range`},
 		{"wrong_kind", claims(), `{"repository":"octo-org/octo-repo"}`, `field "repository" is a JSON string but must be an object`},
 	}
 	for _, tc := range cases {

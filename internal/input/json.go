@@ -1,10 +1,12 @@
 package input
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -62,4 +64,71 @@ func jsonKind(t reflect.Type) string {
 		return jsonKind(t.Elem())
 	}
 	return "another kind of value"
+}
+
+// OutOfRangeNumber finds the first number in the JSON text data that no
+// float64 holds (such as 1e1000) and returns where it is, as a dotted
+// path with [i] for array elements ("sender.n", "inputs.list[2]"), and
+// the number as written. ok is false when there is none or data is not
+// JSON.
+func OutOfRangeNumber(data []byte) (path, number string, ok bool) {
+	if !json.Valid(data) { // the decoder below reads tokens before it sees the syntax error
+		return "", "", false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct {
+		array bool
+		index int    // next element of an array
+		key   string // current member of an object
+		atKey bool   // the next token of an object is a key
+	}
+	var stack []frame
+	where := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.array {
+				fmt.Fprintf(&b, "[%d]", f.index-1)
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(f.key)
+		}
+		return b.String()
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", "", false
+		}
+		if n := len(stack); n > 0 {
+			top := &stack[n-1]
+			switch {
+			case top.array && tok != json.Delim(']'):
+				top.index++
+			case !top.array && top.atKey && tok != json.Delim('}'):
+				top.key, top.atKey = tok.(string), false
+				continue
+			case !top.array:
+				top.atKey = true
+			}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '[':
+				stack = append(stack, frame{array: true})
+			case '{':
+				stack = append(stack, frame{atKey: true})
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		case json.Number:
+			if _, err := strconv.ParseFloat(string(t), 64); err != nil {
+				return where(), string(t), true
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package input
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -39,4 +40,43 @@ func TestDescribeJSON(t *testing.T) {
 			t.Errorf("DescribeJSON(%s) = %q; want %q and no Go type", tc.text, got, tc.want)
 		}
 	}
+}
+
+func TestOutOfRangeNumber(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		text, path, number string
+		ok                 bool
+	}{
+		{`{"sender":{"n":1e1000}}`, "sender.n", "1e1000", true},
+		{`{"a":{"b":[1,2,1e1000]}}`, "a.b[2]", "1e1000", true},
+		{`{"x":[{"y":1},{"z":-1e400}],"w":1e999}`, "x[1].z", "-1e400", true},
+		{`[1e999]`, "[0]", "1e999", true},
+		{`{"a":[[1],[2,{"b":{"c":3e400}}]]}`, "a[1][1].b.c", "3e400", true},
+		{`{"x":1,"y":[1e308,"1e1000"]}`, "", "", false},
+		{`{"x":`, "", "", false},
+	}
+	for _, tc := range cases {
+		path, number, ok := OutOfRangeNumber([]byte(tc.text))
+		if path != tc.path || number != tc.number || ok != tc.ok {
+			t.Errorf("OutOfRangeNumber(%s) = %q, %q, %v; want %q, %q, %v", tc.text, path, number, ok, tc.path, tc.number, tc.ok)
+		}
+	}
+}
+
+// FuzzOutOfRangeNumber: the walk never panics, and it finds a number
+// exactly when encoding/json refuses the text for one.
+func FuzzOutOfRangeNumber(f *testing.F) {
+	for _, s := range []string{`{"a":[1,{"b":1e1000}]}`, `[1,2]`, `{"x":"1e1000"}`, `{`, `[[[-1e400]]]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _, ok := OutOfRangeNumber(b)
+		var v any
+		err := json.Unmarshal(b, &v)
+		var te *json.UnmarshalTypeError
+		if want := errors.As(err, &te); ok != want {
+			t.Fatalf("OutOfRangeNumber(%q) found %v; encoding/json says %v", b, ok, err)
+		}
+	})
 }
