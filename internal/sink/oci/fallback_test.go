@@ -204,16 +204,7 @@ func TestPusher_Attach_fallbackTagTaken(t *testing.T) {
 func TestGGCRFallbackDescriptor(t *testing.T) {
 	t.Parallel()
 	host := newRegistry(t, false)
-	img := pushImage(t, host, "octo-org/app")
-	bundle, _ := bundleFor(t, img, kindRekorV1)
-	r, err := buildReferrer(headDescriptor(t, img), bundle, slsaV1, fixedTime)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := newSession(anonymous, http.DefaultTransport)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img, r, s := referrerSession(t, host)
 	if err := s.pushReferrer(t.Context(), img.Context(), r); err != nil {
 		t.Fatal(err)
 	}

@@ -176,3 +176,20 @@ func fetchBlob(t *testing.T, repo name.Repository, h v1.Hash) []byte {
 	}
 	return b
 }
+
+// referrerSession pushes an image to host, builds the referrer of a
+// bundle for it (not pushed) and opens a session without credentials.
+func referrerSession(t *testing.T, host string) (name.Digest, *referrer, *session) {
+	t.Helper()
+	img := pushImage(t, host, "octo-org/app")
+	bundle, _ := bundleFor(t, img, kindRekorV1)
+	r, err := buildReferrer(headDescriptor(t, img), bundle, slsaV1, fixedTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newSession(anonymous, http.DefaultTransport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img, r, s
+}

@@ -153,16 +153,7 @@ func TestEnsureFallback_rereadsAfterRace(t *testing.T) {
 	t.Parallel()
 	reg := &raceRegistry{codes: []string{"MANIFEST_UNKNOWN"}, puts: map[string]int{}}
 	host := newRegistry(t, false, reg.middleware)
-	img := pushImage(t, host, "octo-org/app")
-	bundle, _ := bundleFor(t, img, kindRekorV1)
-	r, err := buildReferrer(headDescriptor(t, img), bundle, slsaV1, fixedTime)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := newSession(anonymous, http.DefaultTransport)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img, r, s := referrerSession(t, host)
 	// The referrer manifest, by digest, without the index update ggcr's
 	// Put would make.
 	for _, b := range r.blobs {

@@ -26,29 +26,15 @@ func TestServer_AddJob(t *testing.T) {
 		{bearer: "job-3", wantStatus: 401},
 	}
 	for _, tc := range cases {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.TokenRequestURL()+"&audience=sigstore", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+tc.bearer)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body struct{ Value string }
-		err = json.NewDecoder(resp.Body).Decode(&body)
-		resp.Body.Close()
-		if resp.StatusCode != tc.wantStatus {
-			t.Errorf("bearer %s: status %d, want %d", tc.bearer, resp.StatusCode, tc.wantStatus)
+		status, value := jobToken(t, ts, tc.bearer)
+		if status != tc.wantStatus {
+			t.Errorf("bearer %s: status %d, want %d", tc.bearer, status, tc.wantStatus)
 			continue
 		}
 		if tc.wantStatus != 200 {
 			continue
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		claims, err := verifyToken(t.Context(), ts, "sigstore", body.Value)
+		claims, err := verifyToken(t.Context(), ts, "sigstore", value)
 		if err != nil {
 			t.Fatalf("bearer %s: %v", tc.bearer, err)
 		}
@@ -101,21 +87,11 @@ func TestServer_jobsEndpoint(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || resp.StatusCode != http.StatusCreated || created.RequestToken == "" {
 		t.Fatalf("POST /_jobs: status %d, body error %v, token %q; want 201 and a token", resp.StatusCode, err, created.RequestToken)
 	}
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.TokenRequestURL()+"&audience=sigstore", nil)
-	if err != nil {
-		t.Fatal(err)
+	status, value := jobToken(t, ts, created.RequestToken)
+	if status != http.StatusOK {
+		t.Fatalf("token with the new job's request token: status %d", status)
 	}
-	req.Header.Set("Authorization", "Bearer "+created.RequestToken)
-	tr, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Body.Close()
-	var body struct{ Value string }
-	if err := json.NewDecoder(tr.Body).Decode(&body); err != nil || tr.StatusCode != http.StatusOK {
-		t.Fatalf("token with the new job's request token: status %d, %v", tr.StatusCode, err)
-	}
-	claims, err := verifyToken(t.Context(), ts, "sigstore", body.Value)
+	claims, err := verifyToken(t.Context(), ts, "sigstore", value)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,4 +114,16 @@ func postJob(t *testing.T, ts *fakeoidc.TestServer, method, bearer, body string)
 	}
 	t.Cleanup(func() { resp.Body.Close() })
 	return resp
+}
+
+// jobToken asks ts's token endpoint for a sigstore token with bearer
+// and returns the status and, on 200, the token.
+func jobToken(t *testing.T, ts *fakeoidc.TestServer, bearer string) (status int, value string) {
+	t.Helper()
+	resp := do(t, http.MethodGet, ts.TokenRequestURL()+"&audience=sigstore", map[string]string{"Authorization": "Bearer " + bearer})
+	var body struct{ Value string }
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil && resp.StatusCode == http.StatusOK {
+		t.Fatalf("token response: %v", err)
+	}
+	return resp.StatusCode, body.Value
 }
